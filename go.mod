@@ -1,0 +1,3 @@
+module github.com/limitgen/limitgen
+
+go 1.26
