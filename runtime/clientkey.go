@@ -1,0 +1,92 @@
+package runtime
+
+import (
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// RemoteAddress is the default KeyFunc: the address of the connection the
+// request arrived on (r.RemoteAddr) without its port. It never reads request
+// headers, so a client cannot choose its own key by sending
+// X-Forwarded-For; behind a reverse proxy use TrustedProxyKey instead.
+//
+// Forms it accepts, as net/http and other servers set RemoteAddr:
+//
+//	"192.0.2.1:1234"          -> "192.0.2.1"
+//	"[2001:db8::1]:1234"      -> "2001:db8::1"
+//	"[fe80::1%eth0]:1234"     -> "fe80::1%eth0"
+//	"[::ffff:192.0.2.1]:1234" -> "192.0.2.1"   (IPv4-mapped IPv6 is IPv4)
+//	"[2001:DB8:0::1]:1234"    -> "2001:db8::1" (IPv6 in canonical RFC 5952 form)
+//
+// A RemoteAddr without a port ("192.0.2.1", "2001:db8::1", "[2001:db8::1]")
+// is returned as it is, brackets removed; one that is not an address at all
+// (for example "@" for a Unix socket, or "") is returned unchanged, so all
+// such requests share one key.
+//
+// RemoteAddress does not allocate for the addresses net/http produces. It
+// is safe for concurrent use.
+func RemoteAddress(r *http.Request) string {
+	return hostOf(r.RemoteAddr)
+}
+
+// hostOf returns the host part of a "host:port" address, as RemoteAddress
+// documents, normalised with canonicalIP.
+func hostOf(s string) string {
+	host := s
+	if len(s) > 0 && s[0] == '[' {
+		end := strings.IndexByte(s, ']')
+		if end < 0 {
+			return s // "[2001:db8::1" : not an address, keep it whole
+		}
+		rest := s[end+1:]
+		if rest != "" && (rest[0] != ':' || !allDigits(rest[1:])) {
+			return s // "[::1]x" : not an address, keep it whole
+		}
+		host = s[1:end]
+	} else if i := strings.LastIndexByte(s, ':'); i >= 0 && strings.IndexByte(s[:i], ':') < 0 {
+		// Exactly one colon: "host:port". Several colons without brackets
+		// are an IPv6 address without a port and stay whole.
+		host = s[:i]
+	}
+	return canonicalIP(host)
+}
+
+// canonicalIP returns host in the form netip.Addr.String prints when host
+// is an IPv6 address, with IPv4-mapped IPv6 addresses unmapped to IPv4.
+// Anything else (IPv4 text, names, garbage) is returned unchanged. It
+// allocates only when host is IPv6 text that is not canonical already.
+func canonicalIP(host string) string {
+	if strings.IndexByte(host, ':') < 0 || strings.IndexByte(host, '%') >= 0 {
+		// IPv4 (as servers print it) or a name: already its own key.
+		// Zoned link-local addresses are kept verbatim: the zone is part
+		// of the address and parsing it would intern a string.
+		return host
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	if ip.Is4In6() {
+		ip = ip.Unmap()
+		// "::ffff:192.0.2.1": the IPv4 text is the tail of host.
+		if i := strings.LastIndexByte(host, ':'); i >= 0 && strings.IndexByte(host[i+1:], '.') >= 0 {
+			return host[i+1:]
+		}
+	}
+	var buf [46]byte // longest IPv6 text without zone is 45 bytes
+	b := ip.AppendTo(buf[:0])
+	if string(b) == host {
+		return host
+	}
+	return string(b)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
