@@ -152,8 +152,9 @@ func (u *URI) CheckParams() error {
 		u.Redacted(), strings.Join(unknown, ", "), u.Scheme, strings.Join(known, ", "))
 }
 
-// Redacted returns the URI as text with the password replaced by "xxxxx",
-// safe for errors and logs.
+// Redacted returns the URI as text with the password, and the value of every
+// query parameter whose name contains "password", replaced by "xxxxx", safe
+// for errors and logs.
 func (u *URI) Redacted() string {
 	var b strings.Builder
 	b.WriteString(u.Scheme)
@@ -169,7 +170,20 @@ func (u *URI) Redacted() string {
 	b.WriteString(u.Path)
 	if len(u.query) > 0 {
 		b.WriteByte('?')
-		b.WriteString(u.query.Encode())
+		q := u.query
+		for k := range q {
+			if strings.Contains(strings.ToLower(k), "password") {
+				q = make(url.Values, len(u.query))
+				for k, v := range u.query {
+					if strings.Contains(strings.ToLower(k), "password") {
+						v = []string{"xxxxx"}
+					}
+					q[k] = v
+				}
+				break
+			}
+		}
+		b.WriteString(q.Encode())
 	}
 	return b.String()
 }
