@@ -1,0 +1,152 @@
+package redis
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/limitgen/limitgen/backends"
+)
+
+//go:embed decide.lua
+var decideSource string
+
+// decideScript decides every limit of one call; see decide.lua.
+var decideScript = goredis.NewScript(decideSource)
+
+// Suffixes of the keys of the strategies other than fixed window, so that
+// one limit key used with several strategies never mixes data types.
+const (
+	movingSuffix  = "#mw"
+	slidingSuffix = "#sw"
+)
+
+// clientClockSlack keeps keys this much longer than their window in
+// client-clock mode, so callers whose clocks lag the server's still find
+// their counters; expiry is decided from the instants stored in the keys.
+const clientClockSlack = 1000 // milliseconds
+
+// Storage is a backends.Storage on Redis. It is safe for concurrent use by
+// multiple goroutines.
+type Storage struct {
+	client  goredis.UniversalClient
+	cluster bool
+	opts    Options
+	timeout time.Duration
+	closed  atomic.Bool
+}
+
+var (
+	_ backends.Storage     = (*Storage)(nil)
+	_ backends.ServerClock = (*Storage)(nil)
+)
+
+// New returns a Storage that keeps its counters through client, which may
+// be a *goredis.Client, a *goredis.ClusterClient or a failover client. For
+// Options.Timeout to cut a hung call short, client must have been created
+// with ContextTimeoutEnabled. Close closes client only if
+// Options.CloseClient is set.
+func New(client goredis.UniversalClient, opts Options) (*Storage, error) {
+	if client == nil {
+		return nil, errors.New("redis: New with a nil client")
+	}
+	if strings.ContainsAny(opts.Prefix, "{}") {
+		return nil, fmt.Errorf("redis: key prefix %q contains a brace, which would change the keys' hash slots", opts.Prefix)
+	}
+	s := &Storage{client: client, opts: opts, timeout: opts.Timeout}
+	if s.timeout == 0 {
+		s.timeout = DefaultTimeout
+	}
+	_, s.cluster = client.(*goredis.ClusterClient)
+	return s, nil
+}
+
+// Client returns the go-redis client the storage uses.
+func (s *Storage) Client() goredis.UniversalClient { return s.client }
+
+// UsesServerClock reports whether decisions use the Redis server's clock
+// (the default) rather than Request.Now.
+func (s *Storage) UsesServerClock() bool { return !s.opts.ClientClock }
+
+// Hit decides req in one script call per hash slot (one in all for keys
+// built with backends.Key for one client) and charges every limit only if
+// all have room. See the package documentation for the clock.
+func (s *Storage) Hit(ctx context.Context, req *backends.Request, results []backends.Result) (bool, error) {
+	return s.decide(ctx, opHit, req, results)
+}
+
+// Test answers as Hit would without charging anything.
+func (s *Storage) Test(ctx context.Context, req *backends.Request, results []backends.Result) (bool, error) {
+	return s.decide(ctx, opTest, req, results)
+}
+
+// Clear removes the counters of key for every strategy.
+func (s *Storage) Clear(ctx context.Context, key string) error {
+	if s.closed.Load() {
+		return backends.ErrClosed
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	k := s.opts.Prefix + key
+	keys := []string{k, k + movingSuffix, k + slidingSuffix}
+	if !s.cluster || backends.HashTag(k) != k {
+		return wrap("clear", s.client.Del(ctx, keys...).Err())
+	}
+	// Without a hash tag the three keys may live in different slots.
+	_, err := s.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for _, k := range keys {
+			p.Del(ctx, k)
+		}
+		return nil
+	})
+	return wrap("clear", err)
+}
+
+// Ping reports whether Redis answers; on a cluster, every master must.
+func (s *Storage) Ping(ctx context.Context) error {
+	if s.closed.Load() {
+		return backends.ErrClosed
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	if c, ok := s.client.(*goredis.ClusterClient); ok {
+		return wrap("ping", c.ForEachMaster(ctx, func(ctx context.Context, n *goredis.Client) error {
+			return n.Ping(ctx).Err()
+		}))
+	}
+	return wrap("ping", s.client.Ping(ctx).Err())
+}
+
+// Close marks the storage closed and, if Options.CloseClient is set,
+// closes the client. Later calls return backends.ErrClosed.
+func (s *Storage) Close() error {
+	if s.closed.Swap(true) {
+		return backends.ErrClosed
+	}
+	if s.opts.CloseClient {
+		return wrap("close", s.client.Close())
+	}
+	return nil
+}
+
+func (s *Storage) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.timeout < 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+// wrap prefixes err with the package and the operation. go-redis errors
+// carry addresses and server replies, never passwords.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("redis: %s: %w", op, err)
+}
