@@ -94,8 +94,9 @@ type Route struct {
 	// View is the receiver type's name for MethodHandler routes (the
 	// class-based view whose counters the route shares), "" otherwise.
 	View string
-	// ViewRules are the rules declared on the view type (empty when the
-	// route's own rules replace them, see Rule.KeepDefaults).
+	// ViewRules are the rules declared on the view type, passed through
+	// as declared: the runtime decides whether the route's own rules
+	// replace them (see runtime.Rule.KeepDefaults).
 	ViewRules []Rule
 	// Rules are the route's own rules, in source order.
 	Rules []Rule
