@@ -1,0 +1,205 @@
+package memory
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/limitgen/limitgen/backends"
+)
+
+// decide is Hit (charge) and Test (!charge).
+func (s *Store) decide(req *backends.Request, res []backends.Result, charge bool) (bool, error) {
+	if s.closed.Load() {
+		return false, backends.ErrClosed
+	}
+	if err := req.Validate(res); err != nil {
+		return false, err
+	}
+	if req.Now.IsZero() {
+		return false, errNoNow
+	}
+	now := req.Now.UnixNano()
+	if len(req.Limits) == 1 {
+		return s.decideOne(req.Strategy, &req.Limits[0], &res[0], now, charge)
+	}
+	return s.decideMany(req, res, now, charge)
+}
+
+// decideOne is the fast path for a request with one limit.
+func (s *Store) decideOne(strategy backends.Strategy, l *backends.Limit, r *backends.Result, now int64, charge bool) (bool, error) {
+	sh := s.shardOf(l.Key)
+	sh.mu.Lock()
+	if sh.m == nil {
+		sh.mu.Unlock()
+		return false, backends.ErrClosed
+	}
+	if now > sh.last {
+		sh.last = now
+	}
+	e := sh.m[l.Key]
+	var tmp entry
+	cur := e
+	if e == nil || e.kind != strategy {
+		tmp.kind = strategy
+		cur = &tmp
+	}
+	ok := cur.check(strategy, now, l)
+	charge = charge && ok && l.Cost > 0
+	cur.settle(strategy, now, l, charge, r)
+	r.Allowed = ok
+	if charge && cur == &tmp {
+		sh.store(l.Key, &tmp, e, now, nil)
+	}
+	sh.mu.Unlock()
+	return ok, nil
+}
+
+// store keeps a fresh entry for key: it replaces old (an entry of another
+// strategy) or inserts a copy, making room first if the shard is due for a
+// sweep or full. spare lists the keys eviction must not pick.
+func (sh *shard) store(key string, fresh, old *entry, now int64, spare []backends.Limit) {
+	if old != nil {
+		*old = *fresh
+		return
+	}
+	if len(sh.m) >= sh.sweepAt {
+		sh.sweep(now)
+	}
+	if sh.capacity > 0 && len(sh.m) >= sh.capacity {
+		sh.evict(now, spare)
+	}
+	e := new(entry)
+	*e = *fresh
+	sh.m[strings.Clone(key)] = e
+}
+
+// check brings e's state up to now and reports whether it has room for
+// l.Cost.
+func (e *entry) check(strategy backends.Strategy, now int64, l *backends.Limit) bool {
+	w := int64(l.Window)
+	switch strategy {
+	case backends.FixedWindow:
+		e.fixed = e.fixed.Current(now, w)
+		return e.fixed.Allows(l.Amount, l.Cost)
+	case backends.MovingWindow:
+		if e.moving == nil {
+			return l.Cost <= l.Amount
+		}
+		e.moving.Current(now, w)
+		return e.moving.Allows(l.Amount, l.Cost)
+	default:
+		e.sliding = e.sliding.Current(now, w)
+		return e.sliding.Allows(now, w, l.Amount, l.Cost)
+	}
+}
+
+// settle charges l.Cost when charge is set and writes the limit's state to
+// r (all but Allowed).
+func (e *entry) settle(strategy backends.Strategy, now int64, l *backends.Limit, charge bool, r *backends.Result) {
+	w := int64(l.Window)
+	if charge {
+		e.window = w
+	}
+	var rem, reset int64
+	switch strategy {
+	case backends.FixedWindow:
+		if charge {
+			e.fixed.Charge(now, l.Cost)
+		}
+		rem, reset = e.fixed.Stats(now, w, l.Amount)
+	case backends.MovingWindow:
+		if charge {
+			if e.moving == nil {
+				e.moving = new(backends.MovingWindowLog)
+			}
+			e.moving.Charge(now, l.Cost)
+		}
+		if e.moving == nil {
+			rem, reset = l.Amount, now
+		} else {
+			rem, reset = e.moving.Stats(now, w, l.Amount)
+		}
+	default:
+		if charge {
+			e.sliding.Charge(l.Cost)
+		}
+		rem, reset = e.sliding.Stats(now, w, l.Amount)
+	}
+	r.Remaining = rem
+	r.Reset = time.Unix(0, reset)
+}
+
+// decideMany decides a request of several limits under the locks of every
+// shard involved, taken in index order.
+func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int64, charge bool) (bool, error) {
+	n := len(req.Limits)
+	var (
+		idxBuf [8]uint64
+		curBuf [8]*entry
+		oldBuf [8]*entry
+		tmpBuf [8]entry
+	)
+	idx, cur, old, tmp := idxBuf[:0], curBuf[:0], oldBuf[:0], tmpBuf[:0]
+	if n > len(idxBuf) {
+		idx, cur, old, tmp = make([]uint64, 0, n), make([]*entry, 0, n), make([]*entry, 0, n), make([]entry, 0, n)
+	}
+	tmp = tmp[:n]
+	for i := range req.Limits {
+		idx = append(idx, s.shardIndex(req.Limits[i].Key))
+	}
+	var locksBuf [8]uint64
+	locks := append(locksBuf[:0], idx...) // sorted, deduplicated: the lock order
+	slices.Sort(locks)
+	locks = slices.Compact(locks)
+	for _, i := range locks {
+		s.shards[i].mu.Lock()
+	}
+	defer func() {
+		for _, i := range locks {
+			s.shards[i].mu.Unlock()
+		}
+	}()
+	for _, i := range locks {
+		sh := &s.shards[i]
+		if sh.m == nil {
+			return false, backends.ErrClosed
+		}
+		if now > sh.last {
+			sh.last = now
+		}
+		if len(sh.m)+n > sh.sweepAt {
+			sh.sweep(now)
+		}
+	}
+	all := true
+	for i := range req.Limits {
+		l := &req.Limits[i]
+		e := s.shards[idx[i]].m[l.Key]
+		c := e
+		if e == nil || e.kind != req.Strategy {
+			tmp[i] = entry{kind: req.Strategy}
+			c = &tmp[i]
+		}
+		cur, old = append(cur, c), append(old, e)
+		res[i].Allowed = c.check(req.Strategy, now, l)
+		all = all && res[i].Allowed
+	}
+	for i := range req.Limits {
+		cur[i].settle(req.Strategy, now, &req.Limits[i], charge && all && req.Limits[i].Cost > 0, &res[i])
+	}
+	// Store fresh entries only once every limit is settled: making room may
+	// sweep the shard, which must not drop an entry still to be charged.
+	for i := range req.Limits {
+		l := &req.Limits[i]
+		if charge && all && l.Cost > 0 && cur[i] == &tmp[i] {
+			s.shards[idx[i]].store(l.Key, &tmp[i], old[i], now, req.Limits)
+		}
+	}
+	return all, nil
+}
+
+// shardIndex returns the index of key's shard.
+func (s *Store) shardIndex(key string) uint64 {
+	return maphashString(s, backends.HashTag(key)) & s.mask
+}

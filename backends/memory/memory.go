@@ -1,0 +1,251 @@
+// Package memory is limitgen's in-process storage, the default: counters
+// live in this process's memory, so limits are per process. It registers
+// the scheme memory:// from init; import it for its side effect or call
+// [New]:
+//
+//	import _ "github.com/limitgen/limitgen/backends/memory"
+//
+//	store, err := backends.Open("memory://?max_keys=100000")
+//
+// Decisions follow Request.Now (time is a parameter), with the window model
+// of package backends. A Store is safe for concurrent use; it starts no
+// goroutines. Counters are kept in 64 shards, each a map guarded by a
+// mutex, chosen by the hash of the key's client hash tag, so a request's
+// limits (which share a client) are decided under one lock.
+//
+// Memory is bounded by the live keys: an expired counter is reused when its
+// key comes back, and a shard reclaims its expired counters whenever it has
+// doubled since its last sweep, so a shard holds at most about twice its
+// live keys (plus a few dozen). The optional cap max_keys bounds the keys
+// outright; see [Config.MaxKeys] for the eviction rule.
+package memory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+
+	"github.com/limitgen/limitgen/backends"
+)
+
+func init() {
+	backends.Register("memory", openURI)
+}
+
+// Config configures a Store. The zero value is an unbounded store.
+type Config struct {
+	// MaxKeys caps the number of keys the store tracks; 0 means no cap.
+	// The cap is divided evenly among the shards (fewer shards are used for
+	// small caps, at least 64 keys each where possible). When a new key finds
+	// its shard full, the shard first reclaims its expired keys; if none
+	// were, it evicts, among 8 keys it samples, the one whose state expires
+	// first. An evicted key starts afresh at its next request, so a cap
+	// below the number of active clients lets some of them exceed their
+	// limits: choose it for memory safety, not as a policy.
+	MaxKeys int
+}
+
+const (
+	maxShards  = 64
+	minSweepAt = 64 // a shard sweeps no earlier than at this many keys
+	evictScan  = 8  // keys sampled per eviction
+)
+
+// Store is the in-memory storage. Create it with New or backends.Open; it
+// is safe for concurrent use by multiple goroutines.
+type Store struct {
+	seed   maphash.Seed
+	mask   uint64
+	shards []shard
+	closed atomic.Bool
+}
+
+// shard is one map of counters and its lock, padded to its own cache lines.
+type shard struct {
+	mu       sync.Mutex
+	m        map[string]*entry
+	sweepAt  int   // sweep when len(m) reaches this
+	capacity int   // most keys the shard keeps; 0: no cap
+	last     int64 // the latest instant a decision in this shard used
+	_        [24]byte
+}
+
+// entry is one key's counter. kind says which state is live; a key that is
+// used with another strategy starts afresh with it.
+type entry struct {
+	kind    backends.Strategy
+	window  int64 // nanoseconds, of the last charge
+	fixed   backends.FixedWindowState
+	sliding backends.SlidingWindowState
+	moving  *backends.MovingWindowLog
+}
+
+// expires returns the first instant at which e holds nothing.
+func (e *entry) expires() int64 {
+	switch e.kind {
+	case backends.FixedWindow:
+		return e.fixed.Expires(e.window)
+	case backends.MovingWindow:
+		if e.moving == nil {
+			return -1 << 63
+		}
+		return e.moving.Expires(e.window)
+	default:
+		return e.sliding.Expires(e.window)
+	}
+}
+
+// New returns an empty store configured by c.
+func New(c Config) (*Store, error) {
+	if c.MaxKeys < 0 {
+		return nil, fmt.Errorf("memory: MaxKeys %d is negative", c.MaxKeys)
+	}
+	n := maxShards
+	if c.MaxKeys > 0 {
+		for n > 1 && c.MaxKeys/n < 64 {
+			n /= 2
+		}
+	}
+	s := &Store{seed: maphash.MakeSeed(), mask: uint64(n - 1), shards: make([]shard, n)}
+	for i := range s.shards {
+		s.shards[i].m = make(map[string]*entry)
+		s.shards[i].sweepAt = minSweepAt
+		s.shards[i].capacity = c.MaxKeys / n
+	}
+	return s, nil
+}
+
+// openURI opens memory://[?max_keys=N].
+func openURI(u *backends.URI) (backends.Storage, error) {
+	if len(u.Hosts) > 0 || (u.Path != "" && u.Path != "/") || u.Username != "" || u.Password != "" {
+		return nil, fmt.Errorf("memory: storage URI %q: memory:// takes no host, user or path (want memory:// or memory://?max_keys=N)", u.Redacted())
+	}
+	maxKeys, err := u.IntParam("max_keys", 0)
+	if err != nil {
+		return nil, err
+	}
+	if maxKeys < 1 {
+		if v, given := u.Param("max_keys"); given {
+			return nil, fmt.Errorf("memory: storage URI %q: max_keys=%q must be a positive number of keys", u.Redacted(), v)
+		}
+	}
+	if err := u.CheckParams(); err != nil {
+		return nil, err
+	}
+	return New(Config{MaxKeys: maxKeys})
+}
+
+// shardOf returns the shard of key, chosen by its client hash tag.
+func (s *Store) shardOf(key string) *shard {
+	return &s.shards[maphashString(s, backends.HashTag(key))&s.mask]
+}
+
+func maphashString(s *Store, tag string) uint64 { return maphash.String(s.seed, tag) }
+
+// errNoNow is returned for a request without an instant.
+var errNoNow = errors.New("memory: request has no Now (the memory storage decides at Request.Now)")
+
+// Hit decides req atomically and charges every limit if all admit it. See
+// backends.Storage.
+func (s *Store) Hit(_ context.Context, req *backends.Request, results []backends.Result) (bool, error) {
+	return s.decide(req, results, true)
+}
+
+// Test answers as Hit would without charging anything. See
+// backends.Storage.
+func (s *Store) Test(_ context.Context, req *backends.Request, results []backends.Result) (bool, error) {
+	return s.decide(req, results, false)
+}
+
+// Clear forgets key, whatever its strategy.
+func (s *Store) Clear(_ context.Context, key string) error {
+	if s.closed.Load() {
+		return backends.ErrClosed
+	}
+	sh := s.shardOf(key)
+	sh.mu.Lock()
+	delete(sh.m, key)
+	sh.mu.Unlock()
+	return nil
+}
+
+// Ping reports ErrClosed after Close, else nil.
+func (s *Store) Ping(context.Context) error {
+	if s.closed.Load() {
+		return backends.ErrClosed
+	}
+	return nil
+}
+
+// Close drops every counter. Later calls return backends.ErrClosed.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return backends.ErrClosed
+	}
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		sh.m = nil
+		sh.mu.Unlock()
+	}
+	return nil
+}
+
+// Keys returns the number of keys holding live state, after reclaiming the
+// expired ones (as of the latest instant each shard has seen). It
+// implements backends.KeyCounter; it visits every key, so it is meant for
+// accounting and tests, not for every request.
+func (s *Store) Keys() int {
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		sh.sweep(sh.last)
+		n += len(sh.m)
+		sh.mu.Unlock()
+	}
+	return n
+}
+
+// sweep deletes the entries that hold nothing at now and sets the next
+// sweep for when the shard has doubled.
+func (sh *shard) sweep(now int64) {
+	for k, e := range sh.m {
+		if e.expires() <= now {
+			delete(sh.m, k)
+		}
+	}
+	sh.sweepAt = max(2*len(sh.m), minSweepAt)
+}
+
+// evict makes room for one key in a full shard: it reclaims expired keys,
+// and if none were, deletes the sampled key that expires first, sparing
+// the keys of the request being decided.
+func (sh *shard) evict(now int64, spare []backends.Limit) {
+	before := len(sh.m)
+	sh.sweep(now)
+	if len(sh.m) < before {
+		return
+	}
+	victim, when, seen := "", int64(1<<63-1), 0
+scan:
+	for k, e := range sh.m {
+		for i := range spare {
+			if spare[i].Key == k {
+				continue scan
+			}
+		}
+		if x := e.expires(); x < when || victim == "" {
+			victim, when = k, x
+		}
+		if seen++; seen == evictScan {
+			break
+		}
+	}
+	if victim != "" {
+		delete(sh.m, victim)
+	}
+}
