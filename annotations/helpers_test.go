@@ -1,13 +1,18 @@
 package annotations
 
 import (
+	"fmt"
 	"go/ast"
 	"go/importer"
 	"go/parser"
 	"go/token"
 	"go/types"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/limitgen/limitgen/runtime"
 )
 
 var (
@@ -48,4 +53,54 @@ func checkSource(t testing.TB, files map[string]string) (*token.FileSet, *Packag
 	}
 	p, diags := Check(fset, parsed, pkg)
 	return fset, p, diags
+}
+
+func sortedKeys(m map[string]string) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// formatDiags formats diagnostics as "file:line:col: message" lines.
+func formatDiags(fset *token.FileSet, ds []Diagnostic) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.Format(fset)
+	}
+	return out
+}
+
+// render prints a model without positions, one line per fact, so models
+// of differently laid out sources compare equal.
+func render(p *Package) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "package %s exempt=%d\n", p.Name, p.Exempt)
+	for _, r := range p.Rules {
+		fmt.Fprintf(&b, "  rule %s\n", renderRule(r))
+	}
+	for _, r := range p.Routes {
+		fmt.Fprintf(&b, "route %s kind=%s func=%s recv=%s ptr=%v pattern=%q view=%s exempt=%d\n", r.Endpoint, r.Kind, r.Func, r.Recv, r.PtrRecv, r.Pattern, r.View, r.Exempt)
+		for _, x := range r.ViewRules {
+			fmt.Fprintf(&b, "  view %s\n", renderRule(x))
+		}
+		for _, x := range r.Rules {
+			fmt.Fprintf(&b, "  rule %s\n", renderRule(x))
+		}
+	}
+	return b.String()
+}
+
+func renderRule(r Rule) string {
+	name := func(f *FuncRef) string {
+		if f == nil {
+			return "-"
+		}
+		return f.Name
+	}
+	return fmt.Sprintf("[%s] shared=%s key=%s scope=%s per-method=%v methods=%v cost=%d/%s/%s error=%q exempt-when=%s deduct-when=%s on-breach=%s keep=%v",
+		runtime.FormatLimits(r.Limits), r.Shared, name(r.Key), r.Scope, r.PerMethod, r.Methods, r.Cost, r.CostConst, name(r.CostFunc),
+		r.ErrorMessage, name(r.ExemptWhen), name(r.DeductWhen), name(r.OnBreach), r.KeepDefaults)
 }

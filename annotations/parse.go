@@ -170,7 +170,7 @@ func (p *fileParser) floating(f *ast.File, cg *ast.CommentGroup) string {
 	end := p.fset.Position(cg.End())
 	for _, d := range f.Decls {
 		if d.Pos() > cg.End() {
-			if start := p.fset.Position(d.Pos()); start.Line > end.Line+1 {
+			if start := p.fset.Position(d.Pos()); start.Line == end.Line+2 {
 				return "//limit: annotation not attached to a declaration (remove the blank line between it and the declaration below)"
 			}
 			break
@@ -225,9 +225,6 @@ func (p *fileParser) parseComment(c *ast.Comment) *Annotation {
 	afterWord := trimmed[len(word):]
 	if word != "limit" {
 		if !strings.HasPrefix(afterWord, ":") || !looksLikeLimit(word) {
-			if !spaced && word == "limit" {
-				return nil
-			}
 			return nil
 		}
 		rest := afterWord[1:]
@@ -395,7 +392,7 @@ func (p *fileParser) limitsAndOptions(a *Annotation, toks []argToken, form strin
 // looksLikeLimit reports whether word is a likely misspelling of "limit".
 func looksLikeLimit(word string) bool {
 	w := strings.ToLower(word)
-	return w != "limit" && len(w) <= 8 && (w == "limit" || editDistance(w, "limit") <= 1 || w == "limits" || word == "Limit")
+	return word != "limit" && len(w) <= 8 && editDistance(w, "limit") <= 1
 }
 
 func leadingWord(s string) string {
