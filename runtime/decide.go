@@ -1,0 +1,430 @@
+package runtime
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/limitgen/limitgen/backends"
+)
+
+// scratch is the pooled per-request working memory of a decision.
+type scratch struct {
+	req     backends.Request
+	limits  []backends.Limit
+	results []backends.Result
+	idx     []int // entry index of each limit
+	offs    []int // key offsets in buf, two per limit, when keys are built
+	buf     []byte
+	memo    []ruleMemo
+	meta    []backends.Limit
+	metaRes []backends.Result
+}
+
+// ruleMemo holds what a rule's funcs returned for this request, so that
+// each is called once per request however many limits the rule has.
+type ruleMemo struct {
+	r      *rule
+	skip   bool // exempt-when, or no client key
+	client string
+	cost   int64
+}
+
+// maxCachedClients bounds each route's cache of storage keys; the cache
+// is emptied when it is full.
+const maxCachedClients = 8192
+
+// keyCache maps a client key to the storage keys of a route's entries and
+// meta entries, in that order.
+type keyCache struct {
+	mu sync.RWMutex
+	m  map[string][]string
+}
+
+// serve decides r for route rs and, unless it is refused, calls next.
+func (l *Limiter) serve(rs *routeState, next http.Handler, w http.ResponseWriter, r *http.Request) {
+	if !l.enabled {
+		next.ServeHTTP(w, r)
+		return
+	}
+	if prev, ok := r.Context().Value(stateKey{}).(*requestState); ok && prev.l == l {
+		next.ServeHTTP(w, r) // decided already, by the middleware
+		return
+	}
+	for _, f := range l.filters {
+		if f(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+	}
+	st := &requestState{Context: r.Context(), l: l, rs: rs}
+	st.res.Endpoint = rs.route.Endpoint
+	st.res.Allowed = true
+	st.res.Described = -1
+	if !l.decide(st, w, r) {
+		return
+	}
+	r = r.WithContext(st)
+	if st.deferred {
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		l.deduct(st, r, sw.statusCode())
+		return
+	}
+	next.ServeHTTP(w, r)
+}
+
+// decide decides the request, writes the headers, and answers a refused
+// request itself; it returns whether the handler should run.
+func (l *Limiter) decide(st *requestState, w http.ResponseWriter, r *http.Request) bool {
+	now := l.clock()
+	ctx := r.Context()
+	sc := l.scratchP.Get().(*scratch)
+	defer l.scratchP.Put(sc)
+	for attempt := 0; ; attempt++ {
+		store, onFallback := l.storage(ctx, now)
+		st.store = store
+		allowed, err := l.evaluate(ctx, st, sc, store, onFallback, r, now)
+		if err == nil {
+			if l.headers.on {
+				l.headers.write(w.Header(), &st.res, now)
+			}
+			if allowed {
+				return true
+			}
+			return l.refuse(st, w, r)
+		}
+		if attempt == 0 && !onFallback && l.markDead(now, err) {
+			continue
+		}
+		l.log.Error("ratelimit storage error", "endpoint", st.rs.route.Endpoint, "error", err)
+		st.res.Limits = st.res.Limits[:0]
+		st.res.Described = -1
+		st.deferred = false
+		if l.cfg.swallow {
+			return true
+		}
+		writeStorageError(w)
+		return false
+	}
+}
+
+// evaluate selects the limits that apply to r, decides them in one storage
+// call and fills st.res. It reports whether the request is admitted.
+func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, store backends.Storage, onFallback bool, r *http.Request, now time.Time) (bool, error) {
+	rs := st.rs
+	method := r.Method
+	sc.memo = sc.memo[:0]
+	sc.limits = sc.limits[:0]
+	sc.idx = sc.idx[:0]
+	st.res.Limits = st.inline[:0]
+	st.res.Described = -1
+	st.res.Allowed = true
+	st.deferred = false
+
+	// Meta limits: a client that exhausted one is refused everything.
+	if len(rs.meta) > 0 {
+		if refused, err := l.checkMeta(ctx, st, sc, store, r, now); err != nil || refused {
+			return false, err
+		}
+	}
+
+	entries := rs.entries
+	if onFallback && rs.fallback != nil && rs.exempt&ExemptDefault == 0 {
+		entries = rs.fallback
+	}
+	withDyn := false
+	if rs.hasDyn && !(onFallback && rs.fallback != nil) {
+		withDyn = true
+		for i := range entries {
+			e := &entries[i]
+			if e.rule.lv <= levelGroup && e.rule.appliesTo(method) {
+				withDyn = false
+				break
+			}
+		}
+	}
+	var cached []string
+	if rs.cacheable && !onFallback {
+		cached = l.cachedKeys(rs, l.keyFunc(r))
+	}
+	sc.buf = sc.buf[:0]
+	sc.offs = sc.offs[:0]
+	for i := range entries {
+		e := &entries[i]
+		if e.onlyIfExempt && !withDyn {
+			continue
+		}
+		if !e.rule.appliesTo(method) {
+			continue
+		}
+		m := sc.memoFor(e.rule, r, l.keyFunc)
+		if m.skip {
+			continue
+		}
+		cost := m.cost
+		if e.rule.r.DeductWhen != nil {
+			cost = 0 // charged after the handler
+		}
+		lim := backends.Limit{Amount: e.limit.Amount, Window: e.window, Cost: cost}
+		if cached != nil {
+			lim.Key = cached[i]
+		} else {
+			start := len(sc.buf)
+			sc.buf = backends.AppendKey(sc.buf, l.prefix, m.client, e.rule.scopeFor(method), e.text)
+			sc.offs = append(sc.offs, start, len(sc.buf))
+		}
+		sc.limits = append(sc.limits, lim)
+		sc.idx = append(sc.idx, i)
+	}
+	n := len(sc.limits)
+	if n == 0 {
+		return true, nil
+	}
+	if cached == nil {
+		keys := string(sc.buf)
+		for j := range sc.limits {
+			sc.limits[j].Key = keys[sc.offs[2*j]:sc.offs[2*j+1]]
+		}
+	}
+	if cap(sc.results) < n {
+		sc.results = make([]backends.Result, n)
+	}
+	results := sc.results[:n]
+	sc.req = backends.Request{Strategy: l.strategy, Now: now, Limits: sc.limits}
+	ok, err := store.Hit(ctx, &sc.req, results)
+	if err != nil {
+		return false, err
+	}
+	if n > len(st.inline) {
+		st.res.Limits = make([]LimitResult, 0, n)
+	}
+	for j := range results {
+		e := &entries[sc.idx[j]]
+		m := sc.memoFor(e.rule, r, l.keyFunc)
+		res := &results[j]
+		allowed := res.Allowed
+		deferred := e.rule.r.DeductWhen != nil
+		if deferred {
+			allowed = res.Remaining >= m.cost
+			st.deferred = true
+		}
+		st.res.Limits = append(st.res.Limits, LimitResult{
+			Limit:      e.limit,
+			Level:      levelNames[e.rule.lv],
+			Scope:      e.rule.scopeFor(method),
+			Key:        m.client,
+			Shared:     e.rule.shared,
+			Allowed:    allowed,
+			Remaining:  res.Remaining,
+			Reset:      res.Reset,
+			Deferred:   deferred,
+			storageKey: sc.limits[j].Key,
+			rule:       e.rule,
+			cost:       m.cost,
+		})
+		if !allowed && st.res.Allowed {
+			st.res.Allowed = false
+			st.res.Described = j
+		}
+	}
+	_ = ok // per-limit Allowed carries the decision; deduct-when limits add to it
+	if st.res.Described < 0 {
+		st.res.Described = 0
+		for j := range st.res.Limits {
+			if !st.res.Limits[j].Shared {
+				st.res.Described = j
+				break
+			}
+		}
+	}
+	return st.res.Allowed, nil
+}
+
+// memoFor returns the memo of rule r for this request, computing it once.
+func (sc *scratch) memoFor(ru *rule, r *http.Request, def KeyFunc) *ruleMemo {
+	for i := range sc.memo {
+		if sc.memo[i].r == ru {
+			return &sc.memo[i]
+		}
+	}
+	m := ruleMemo{r: ru, cost: 1}
+	if ru.r.ExemptWhen != nil && ru.r.ExemptWhen(r) {
+		m.skip = true
+	}
+	if !m.skip {
+		key := def
+		if ru.key != nil {
+			key = ru.key
+		}
+		m.client = key(r)
+		if m.client == "" {
+			m.skip = true // as Flask-Limiter, a limit without a key is skipped
+		}
+		switch {
+		case ru.r.CostFunc != nil:
+			m.cost = ru.r.CostFunc(r)
+			if m.cost < 0 {
+				m.cost = 0
+			}
+		case ru.r.Cost > 0:
+			m.cost = ru.r.Cost
+		}
+	}
+	sc.memo = append(sc.memo, m)
+	return &sc.memo[len(sc.memo)-1]
+}
+
+// cachedKeys returns the storage keys of rs's entries and meta entries for
+// client, building and caching them on the first request of the client.
+func (l *Limiter) cachedKeys(rs *routeState, client string) []string {
+	if client == "" {
+		return nil
+	}
+	kc := rs.cache()
+	kc.mu.RLock()
+	keys, ok := kc.m[client]
+	kc.mu.RUnlock()
+	if ok {
+		return keys
+	}
+	keys = make([]string, 0, len(rs.entries)+len(rs.meta))
+	var buf []byte
+	for _, set := range [][]entry{rs.entries, rs.meta} {
+		for i := range set {
+			e := &set[i]
+			buf = backends.AppendKey(buf[:0], l.prefix, client, e.rule.scope, e.text)
+			keys = append(keys, string(buf))
+		}
+	}
+	kc.mu.Lock()
+	if len(kc.m) >= maxCachedClients {
+		clear(kc.m)
+	}
+	kc.m[client] = keys
+	kc.mu.Unlock()
+	return keys
+}
+
+func (rs *routeState) cache() *keyCache {
+	if kc := rs.kc.Load(); kc != nil {
+		return kc
+	}
+	rs.kc.CompareAndSwap(nil, &keyCache{m: make(map[string][]string)})
+	return rs.kc.Load()
+}
+
+// checkMeta tests the meta limits (without charging) and refuses the
+// request when one is exhausted.
+func (l *Limiter) checkMeta(ctx context.Context, st *requestState, sc *scratch, store backends.Storage, r *http.Request, now time.Time) (bool, error) {
+	rs := st.rs
+	sc.meta = sc.meta[:0]
+	var metaIdx [8]int
+	idx := metaIdx[:0]
+	for i := range rs.meta {
+		e := &rs.meta[i]
+		m := sc.memoFor(e.rule, r, l.keyFunc)
+		if m.skip {
+			continue
+		}
+		key := backends.Key(l.prefix, m.client, e.rule.scope, e.text)
+		sc.meta = append(sc.meta, backends.Limit{Key: key, Amount: e.limit.Amount, Window: e.window, Cost: 1})
+		idx = append(idx, i)
+	}
+	if len(sc.meta) == 0 {
+		return false, nil
+	}
+	if cap(sc.metaRes) < len(sc.meta) {
+		sc.metaRes = make([]backends.Result, len(sc.meta))
+	}
+	res := sc.metaRes[:len(sc.meta)]
+	req := backends.Request{Strategy: l.strategy, Now: now, Limits: sc.meta}
+	ok, err := store.Test(ctx, &req, res)
+	if err != nil || ok {
+		return false, err
+	}
+	for j := range res {
+		if res[j].Allowed {
+			continue
+		}
+		e := &rs.meta[idx[j]]
+		st.res.Limits = append(st.res.Limits, LimitResult{
+			Limit: e.limit, Level: levelNames[levelMeta], Scope: e.rule.scope,
+			Key: sc.memoFor(e.rule, r, l.keyFunc).client, Shared: true,
+			Remaining: res[j].Remaining, Reset: res[j].Reset, storageKey: sc.meta[j].Key, rule: e.rule,
+		})
+		st.res.Allowed = false
+		st.res.Described = 0
+		return true, nil
+	}
+	return false, nil
+}
+
+// refuse handles a refused request: logs it, counts it against the meta
+// limits, and answers 429 unless a breach callback answered or the limiter
+// is in shadow mode. It returns whether the handler should still run.
+func (l *Limiter) refuse(st *requestState, w http.ResponseWriter, r *http.Request) bool {
+	cur := st.res.Current()
+	l.log.Info("ratelimit exceeded", "limit", cur.Limit.String(), "key", cur.Key, "scope", cur.Scope, "endpoint", st.res.Endpoint)
+	if cur.rule.lv != levelMeta && len(st.rs.meta) > 0 {
+		l.hitMeta(st, r)
+	}
+	if l.shadow {
+		return true
+	}
+	b := Breach{Limit: cur.Limit, Key: cur.Key, Scope: cur.Scope, Endpoint: st.res.Endpoint, ErrorMessage: cur.rule.r.ErrorMessage}
+	if f := cur.rule.r.OnBreach; f != nil && f(w, r, &b) {
+		return false
+	}
+	if l.onBreach != nil && l.onBreach(w, r, &b) {
+		return false
+	}
+	desc := b.ErrorMessage
+	if desc == "" {
+		desc = cur.Limit.String()
+	}
+	WriteTooManyRequests(w, r, desc)
+	return false
+}
+
+// hitMeta charges one breach to every meta limit of the request's client.
+func (l *Limiter) hitMeta(st *requestState, r *http.Request) {
+	now := l.clock()
+	for i := range st.rs.meta {
+		e := &st.rs.meta[i]
+		key := e.rule.key
+		if key == nil {
+			key = l.keyFunc
+		}
+		client := key(r)
+		if client == "" {
+			continue
+		}
+		req := backends.Request{Strategy: l.strategy, Now: now, Limits: []backends.Limit{{
+			Key: backends.Key(l.prefix, client, e.rule.scope, e.text), Amount: e.limit.Amount, Window: e.window, Cost: 1,
+		}}}
+		var res [1]backends.Result
+		if _, err := st.store.Hit(st.Context, &req, res[:]); err != nil {
+			l.log.Error("ratelimit storage error counting a breach against meta limits", "error", err)
+		}
+	}
+}
+
+// deduct charges the deduct-when limits after the handler wrote status.
+func (l *Limiter) deduct(st *requestState, r *http.Request, status int) {
+	now := l.clock()
+	for i := range st.res.Limits {
+		lr := &st.res.Limits[i]
+		if !lr.Deferred || lr.cost == 0 || !lr.rule.r.DeductWhen(r, status) {
+			continue
+		}
+		req := backends.Request{Strategy: l.strategy, Now: now, Limits: []backends.Limit{{
+			Key: lr.storageKey, Amount: lr.Limit.Amount, Window: lr.Limit.Window(), Cost: lr.cost,
+		}}}
+		var res [1]backends.Result
+		if _, err := st.store.Hit(st.Context, &req, res[:]); err != nil {
+			l.log.Error("ratelimit storage error charging a deduct-when limit", "error", err)
+		}
+	}
+}

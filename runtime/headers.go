@@ -1,0 +1,131 @@
+package runtime
+
+import (
+	"net/http"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// headerConfig holds the canonical header names, decided once in New.
+type headerConfig struct {
+	on         bool
+	ietf       bool
+	httpDate   bool
+	limit      string
+	remaining  string
+	reset      string
+	retryAfter string
+	resetCache atomic.Pointer[secondString]
+}
+
+type secondString struct {
+	sec int64
+	s   string
+}
+
+func newHeaderConfig(c *config) headerConfig {
+	name := func(v, def string) string {
+		if v == "" {
+			v = def
+		}
+		return textproto.CanonicalMIMEHeaderKey(v)
+	}
+	return headerConfig{
+		on:         c.headers,
+		ietf:       c.ietf,
+		httpDate:   c.retryAfter == RetryAfterHTTPDate,
+		limit:      name(c.headerNames.Limit, "X-RateLimit-Limit"),
+		remaining:  name(c.headerNames.Remaining, "X-RateLimit-Remaining"),
+		reset:      name(c.headerNames.Reset, "X-RateLimit-Reset"),
+		retryAfter: name(c.headerNames.RetryAfter, "Retry-After"),
+	}
+}
+
+// smallInts are the decimal strings of 0..1023, so header values of small
+// counts cost no allocation.
+var smallInts = func() [1024]string {
+	var s [1024]string
+	for i := range s {
+		s[i] = strconv.Itoa(i)
+	}
+	return s
+}()
+
+func itoa(n int64) string {
+	if n >= 0 && n < int64(len(smallInts)) {
+		return smallInts[n]
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// resetString formats a Unix second, caching the last one: every request
+// of one second shares the string.
+func (hc *headerConfig) resetString(sec int64) string {
+	if c := hc.resetCache.Load(); c != nil && c.sec == sec {
+		return c.s
+	}
+	s := strconv.FormatInt(sec, 10)
+	hc.resetCache.Store(&secondString{sec: sec, s: s})
+	return s
+}
+
+// write sets the headers Flask-Limiter sends for the described limit:
+// X-RateLimit-Limit (its amount), X-RateLimit-Remaining, X-RateLimit-Reset
+// (the Unix second after the reset instant, int(reset + 1)) and Retry-After
+// (whole seconds from now to that second, or that second as an HTTP-date),
+// on every response, refused or not.
+func (hc *headerConfig) write(h http.Header, res *Results, now time.Time) {
+	cur := res.Current()
+	if cur == nil {
+		return
+	}
+	resetAt := cur.Reset.Unix() + 1
+	vals := make([]string, 4)
+	vals[0] = itoa(cur.Limit.Amount)
+	vals[1] = itoa(cur.Remaining)
+	vals[2] = hc.resetString(resetAt)
+	if hc.httpDate {
+		vals[3] = time.Unix(resetAt, 0).UTC().Format(http.TimeFormat)
+	} else {
+		d := (resetAt*int64(time.Second) - now.UnixNano()) / int64(time.Second)
+		if d < 0 {
+			d = 0
+		}
+		vals[3] = itoa(d)
+	}
+	h[hc.limit] = vals[0:1:1]
+	h[hc.remaining] = vals[1:2:2]
+	h[hc.reset] = vals[2:3:3]
+	h[hc.retryAfter] = vals[3:4:4]
+	if hc.ietf {
+		hc.writeIETF(h, res, now)
+	}
+}
+
+// writeIETF writes RateLimit-Policy (every limit of the request) and
+// RateLimit (the described one), as draft-ietf-httpapi-ratelimit-headers
+// spells them: `"2 per 1 minute";q=2;w=60` and `"2 per 1 minute";r=1;t=59`.
+func (hc *headerConfig) writeIETF(h http.Header, res *Results, now time.Time) {
+	var b strings.Builder
+	for i := range res.Limits {
+		lr := &res.Limits[i]
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Quote(lr.Limit.String()))
+		b.WriteString(";q=")
+		b.WriteString(strconv.FormatInt(lr.Limit.Amount, 10))
+		b.WriteString(";w=")
+		b.WriteString(strconv.FormatInt(int64(lr.Limit.Window()/time.Second), 10))
+	}
+	h["Ratelimit-Policy"] = []string{b.String()}
+	cur := res.Current()
+	t := (cur.Reset.Sub(now) + time.Second - 1) / time.Second
+	if t < 0 {
+		t = 0
+	}
+	h["Ratelimit"] = []string{strconv.Quote(cur.Limit.String()) + ";r=" + strconv.FormatInt(cur.Remaining, 10) + ";t=" + strconv.FormatInt(int64(t), 10)}
+}

@@ -1,0 +1,51 @@
+package runtime
+
+import (
+	"encoding/json"
+	"html"
+	"net/http"
+	"strings"
+)
+
+// WriteTooManyRequests writes the limiter's 429 response: a Flask-style
+// HTML page whose paragraph is description (the breached limit, "2 per 1
+// minute", or the rule's error message), or an RFC 9457
+// application/problem+json document with description as its detail when the
+// request's Accept header prefers JSON. BreachFuncs may call it after
+// setting headers of their own.
+func WriteTooManyRequests(w http.ResponseWriter, r *http.Request, description string) {
+	h := w.Header()
+	if wantsJSON(r.Header.Get("Accept")) {
+		detail, _ := json.Marshal(description)
+		h.Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = w.Write([]byte(`{"type":"about:blank","title":"Too Many Requests","status":429,"detail":` + string(detail) + "}\n"))
+		return
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusTooManyRequests)
+	_, _ = w.Write([]byte("<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n" +
+		"<title>429 Too Many Requests</title>\n" +
+		"<h1>Too Many Requests</h1>\n" +
+		"<p>" + html.EscapeString(description) + "</p>\n"))
+}
+
+// wantsJSON reports whether an Accept header asks for JSON before HTML:
+// "application/json", "application/problem+json" or any "+json" type listed
+// before "text/html" (or without it). "*/*" and an empty header get HTML.
+func wantsJSON(accept string) bool {
+	if accept == "" {
+		return false
+	}
+	j := strings.Index(accept, "json")
+	if j < 0 {
+		return false
+	}
+	h := strings.Index(accept, "text/html")
+	return h < 0 || j < h
+}
+
+// writeStorageError answers a request that could not be decided.
+func writeStorageError(w http.ResponseWriter) {
+	http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+}

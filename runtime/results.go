@@ -1,0 +1,98 @@
+package runtime
+
+import (
+	"context"
+	"time"
+
+	"github.com/limitgen/limitgen/backends"
+)
+
+// LimitResult is the state of one limit after a request was decided.
+type LimitResult struct {
+	// Limit is the limit, e.g. 2 per 1 minute.
+	Limit Limit
+	// Level is where the limit was declared: "route", "view", "group",
+	// "default", "application", "meta" or "fallback".
+	Level string
+	// Scope is the counter's scope: the endpoint (with ":scope" and
+	// ":METHOD" suffixes when configured), a shared limit's name, "global"
+	// for application limits or "meta".
+	Scope string
+	// Key is the client key the limit was counted under.
+	Key string
+	// Shared reports a limit counted across routes (shared, application or
+	// meta limits).
+	Shared bool
+	// Allowed reports whether this limit had room for the request.
+	Allowed bool
+	// Remaining is the number of hits left in the window after the
+	// decision.
+	Remaining int64
+	// Reset is when the limit next frees capacity.
+	Reset time.Time
+	// Deferred reports a deduct-when limit, charged after the handler.
+	Deferred bool
+
+	storageKey string
+	rule       *rule
+	cost       int64
+}
+
+// Results are the decision of one request, as the handler sees it through
+// ResultsFromContext. They must not be modified.
+type Results struct {
+	// Endpoint is the route the request was decided for.
+	Endpoint string
+	// Allowed is false when a limit refused the request; the handler then
+	// only runs in shadow mode.
+	Allowed bool
+	// Limits are the limits that applied, smallest unit first, as
+	// Flask-Limiter evaluates them.
+	Limits []LimitResult
+	// Described is the index in Limits of the limit the X-RateLimit headers
+	// describe (the first breached one, else the first not shared), or -1.
+	Described int
+}
+
+// Current returns the limit the headers describe, or nil when no limit
+// applied (Flask-Limiter's current_limit).
+func (r *Results) Current() *LimitResult {
+	if r == nil || r.Described < 0 || r.Described >= len(r.Limits) {
+		return nil
+	}
+	return &r.Limits[r.Described]
+}
+
+type stateKey struct{}
+
+// requestState is the context of a decided request: the parent context plus
+// the results, in one allocation.
+type requestState struct {
+	context.Context
+	l        *Limiter
+	rs       *routeState
+	store    backends.Storage
+	deferred bool
+	res      Results
+	inline   [4]LimitResult
+}
+
+// Value returns the state itself for its private key and defers to the
+// parent otherwise.
+func (s *requestState) Value(key any) any {
+	if _, ok := key.(stateKey); ok {
+		return s
+	}
+	return s.Context.Value(key)
+}
+
+// ResultsFromContext returns the rate-limit results of the request whose
+// context is ctx, and false when no Limiter decided it (no route matched,
+// a request filter exempted it, or the limiter is disabled).
+func ResultsFromContext(ctx context.Context) (*Results, bool) {
+	s, ok := ctx.Value(stateKey{}).(*requestState)
+	if !ok {
+		return nil, false
+	}
+	return &s.res, true
+}
