@@ -46,11 +46,11 @@ type Limiter struct {
 	lastCheck   time.Time
 	checkCount  int
 
-	mu       sync.Mutex            // serialises Register
+	mu       sync.Mutex // serialises Register
 	reg      atomic.Pointer[registry]
-	dynamic  sync.Map              // pattern -> *routeState, for routes the middleware found on a ServeMux
-	handIDs  atomic.Int64          // numbers the routes Limit creates
-	scratchP sync.Pool             // *scratch
+	dynamic  sync.Map     // pattern -> *routeState, for routes the middleware found on a ServeMux
+	handIDs  atomic.Int64 // numbers the routes Limit creates
+	scratchP sync.Pool    // *scratch
 }
 
 // ruleSet is a level of limits configured on the limiter (default,
