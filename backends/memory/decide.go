@@ -28,7 +28,8 @@ func (s *Store) decide(req *backends.Request, res []backends.Result, charge bool
 
 // decideOne is the fast path for a request with one limit.
 func (s *Store) decideOne(strategy backends.Strategy, l *backends.Limit, r *backends.Result, now int64, charge bool) (bool, error) {
-	sh := s.shardOf(l.Key)
+	h := s.hash(l.Key)
+	sh := s.shardOf(h)
 	sh.mu.Lock()
 	if sh.m == nil {
 		sh.mu.Unlock()
@@ -37,7 +38,7 @@ func (s *Store) decideOne(strategy backends.Strategy, l *backends.Limit, r *back
 	if now > sh.last {
 		sh.last = now
 	}
-	e := sh.m[l.Key]
+	e := sh.get(h, l.Key)
 	var tmp entry
 	cur := e
 	if e == nil || e.kind != strategy {
@@ -49,7 +50,7 @@ func (s *Store) decideOne(strategy backends.Strategy, l *backends.Limit, r *back
 	cur.settle(strategy, now, l, charge, r)
 	r.Allowed = ok
 	if charge && cur == &tmp {
-		sh.store(l.Key, &tmp, e, now, nil)
+		sh.store(h, l.Key, &tmp, e, now, nil)
 	}
 	sh.mu.Unlock()
 	return ok, nil
@@ -58,20 +59,23 @@ func (s *Store) decideOne(strategy backends.Strategy, l *backends.Limit, r *back
 // store keeps a fresh entry for key: it replaces old (an entry of another
 // strategy) or inserts a copy, making room first if the shard is due for a
 // sweep or full. spare lists the keys eviction must not pick.
-func (sh *shard) store(key string, fresh, old *entry, now int64, spare []backends.Limit) {
+func (sh *shard) store(h uint64, key string, fresh, old *entry, now int64, spare []backends.Limit) {
 	if old != nil {
+		fresh.key, fresh.next = old.key, old.next
 		*old = *fresh
 		return
 	}
-	if len(sh.m) >= sh.sweepAt {
+	if sh.n >= sh.sweepAt {
 		sh.sweep(now)
 	}
-	if sh.capacity > 0 && len(sh.m) >= sh.capacity {
+	if sh.capacity > 0 && sh.n >= sh.capacity {
 		sh.evict(now, spare)
 	}
 	e := new(entry)
 	*e = *fresh
-	sh.m[strings.Clone(key)] = e
+	e.key = strings.Clone(key)
+	sh.put(h, e)
+	sh.n++
 }
 
 // check brings e's state up to now and reports whether it has room for
@@ -135,18 +139,21 @@ func (e *entry) settle(strategy backends.Strategy, now int64, l *backends.Limit,
 func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int64, charge bool) (bool, error) {
 	n := len(req.Limits)
 	var (
+		hBuf   [8]uint64
 		idxBuf [8]uint64
 		curBuf [8]*entry
 		oldBuf [8]*entry
 		tmpBuf [8]entry
 	)
-	idx, cur, old, tmp := idxBuf[:0], curBuf[:0], oldBuf[:0], tmpBuf[:0]
+	hs, idx, cur, old, tmp := hBuf[:0], idxBuf[:0], curBuf[:0], oldBuf[:0], tmpBuf[:0]
 	if n > len(idxBuf) {
-		idx, cur, old, tmp = make([]uint64, 0, n), make([]*entry, 0, n), make([]*entry, 0, n), make([]entry, 0, n)
+		hs, idx, cur, old, tmp = make([]uint64, 0, n), make([]uint64, 0, n), make([]*entry, 0, n), make([]*entry, 0, n), make([]entry, 0, n)
 	}
 	tmp = tmp[:n]
 	for i := range req.Limits {
-		idx = append(idx, s.shardIndex(req.Limits[i].Key))
+		h := s.hash(req.Limits[i].Key)
+		hs = append(hs, h)
+		idx = append(idx, h&s.mask)
 	}
 	var locksBuf [8]uint64
 	locks := append(locksBuf[:0], idx...) // sorted, deduplicated: the lock order
@@ -168,14 +175,14 @@ func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int
 		if now > sh.last {
 			sh.last = now
 		}
-		if len(sh.m)+n > sh.sweepAt {
+		if sh.n+n > sh.sweepAt {
 			sh.sweep(now)
 		}
 	}
 	all := true
 	for i := range req.Limits {
 		l := &req.Limits[i]
-		e := s.shards[idx[i]].m[l.Key]
+		e := s.shards[idx[i]].get(hs[i], l.Key)
 		c := e
 		if e == nil || e.kind != req.Strategy {
 			tmp[i] = entry{kind: req.Strategy}
@@ -193,13 +200,8 @@ func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int
 	for i := range req.Limits {
 		l := &req.Limits[i]
 		if charge && all && l.Cost > 0 && cur[i] == &tmp[i] {
-			s.shards[idx[i]].store(l.Key, &tmp[i], old[i], now, req.Limits)
+			s.shards[idx[i]].store(hs[i], l.Key, &tmp[i], old[i], now, req.Limits)
 		}
 	}
 	return all, nil
-}
-
-// shardIndex returns the index of key's shard.
-func (s *Store) shardIndex(key string) uint64 {
-	return maphashString(s, backends.HashTag(key)) & s.mask
 }

@@ -10,8 +10,9 @@
 // Decisions follow Request.Now (time is a parameter), with the window model
 // of package backends. A Store is safe for concurrent use; it starts no
 // goroutines. Counters are kept in 64 shards, each a map guarded by a
-// mutex, chosen by the hash of the key's client hash tag, so a request's
-// limits (which share a client) are decided under one lock.
+// mutex and keyed by a 64-bit hash of the key (computed once per limit, with
+// full key comparison on a match); a request with several limits locks
+// their shards in a fixed order, so its decision is atomic.
 //
 // Memory is bounded by the live keys: an expired counter is reused when its
 // key comes back, and a shard reclaims its expired counters whenever it has
@@ -66,16 +67,19 @@ type Store struct {
 // shard is one map of counters and its lock, padded to its own cache lines.
 type shard struct {
 	mu       sync.Mutex
-	m        map[string]*entry
-	sweepAt  int   // sweep when len(m) reaches this
-	capacity int   // most keys the shard keeps; 0: no cap
-	last     int64 // the latest instant a decision in this shard used
+	m        map[uint64]*entry // by maphash of the key; collisions chain
+	n        int               // entries in m, chains included
+	sweepAt  int               // sweep when n reaches this
+	capacity int               // most keys the shard keeps; 0: no cap
+	last     int64             // the latest instant a decision in this shard used
 	_        [24]byte
 }
 
 // entry is one key's counter. kind says which state is live; a key that is
 // used with another strategy starts afresh with it.
 type entry struct {
+	key     string
+	next    *entry // another key with the same hash
 	kind    backends.Strategy
 	window  int64 // nanoseconds, of the last charge
 	fixed   backends.FixedWindowState
@@ -111,7 +115,7 @@ func New(c Config) (*Store, error) {
 	}
 	s := &Store{seed: maphash.MakeSeed(), mask: uint64(n - 1), shards: make([]shard, n)}
 	for i := range s.shards {
-		s.shards[i].m = make(map[string]*entry)
+		s.shards[i].m = make(map[uint64]*entry)
 		s.shards[i].sweepAt = minSweepAt
 		s.shards[i].capacity = c.MaxKeys / n
 	}
@@ -138,12 +142,46 @@ func openURI(u *backends.URI) (backends.Storage, error) {
 	return New(Config{MaxKeys: maxKeys})
 }
 
-// shardOf returns the shard of key, chosen by its client hash tag.
-func (s *Store) shardOf(key string) *shard {
-	return &s.shards[maphashString(s, backends.HashTag(key))&s.mask]
+// hash returns the hash of key the store files it under.
+func (s *Store) hash(key string) uint64 { return maphash.String(s.seed, key) }
+
+// shardOf returns the shard of a key hash.
+func (s *Store) shardOf(h uint64) *shard { return &s.shards[h&s.mask] }
+
+// get returns the entry of key, whose hash is h, or nil.
+func (sh *shard) get(h uint64, key string) *entry {
+	for e := sh.m[h]; e != nil; e = e.next {
+		if e.key == key {
+			return e
+		}
+	}
+	return nil
 }
 
-func maphashString(s *Store, tag string) uint64 { return maphash.String(s.seed, tag) }
+// put files e (not yet in the shard) under h.
+func (sh *shard) put(h uint64, e *entry) {
+	e.next = sh.m[h]
+	sh.m[h] = e
+}
+
+// remove deletes the entry of key, whose hash is h, if any.
+func (sh *shard) remove(h uint64, key string) {
+	var prev *entry
+	for e := sh.m[h]; e != nil; prev, e = e, e.next {
+		if e.key != key {
+			continue
+		}
+		switch {
+		case prev != nil:
+			prev.next = e.next
+		case e.next != nil:
+			sh.m[h] = e.next
+		default:
+			delete(sh.m, h)
+		}
+		return
+	}
+}
 
 // errNoNow is returned for a request without an instant.
 var errNoNow = errors.New("memory: request has no Now (the memory storage decides at Request.Now)")
@@ -165,9 +203,12 @@ func (s *Store) Clear(_ context.Context, key string) error {
 	if s.closed.Load() {
 		return backends.ErrClosed
 	}
-	sh := s.shardOf(key)
+	h := s.hash(key)
+	sh := s.shardOf(h)
 	sh.mu.Lock()
-	delete(sh.m, key)
+	if sh.m != nil {
+		sh.remove(h, key)
+	}
 	sh.mu.Unlock()
 	return nil
 }
@@ -203,8 +244,10 @@ func (s *Store) Keys() int {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		sh.sweep(sh.last)
-		n += len(sh.m)
+		if sh.m != nil {
+			sh.sweep(sh.last)
+			n += sh.n
+		}
 		sh.mu.Unlock()
 	}
 	return n
@@ -213,39 +256,58 @@ func (s *Store) Keys() int {
 // sweep deletes the entries that hold nothing at now and sets the next
 // sweep for when the shard has doubled.
 func (sh *shard) sweep(now int64) {
-	for k, e := range sh.m {
-		if e.expires() <= now {
-			delete(sh.m, k)
+	for h, first := range sh.m {
+		var keep *entry
+		for e := first; e != nil; {
+			next := e.next
+			if e.expires() > now {
+				e.next = keep
+				keep = e
+			} else {
+				sh.n--
+			}
+			e = next
+		}
+		if keep == nil {
+			delete(sh.m, h)
+		} else if keep != first {
+			sh.m[h] = keep
 		}
 	}
-	sh.sweepAt = max(2*len(sh.m), minSweepAt)
+	sh.sweepAt = max(2*sh.n, minSweepAt)
 }
 
 // evict makes room for one key in a full shard: it reclaims expired keys,
 // and if none were, deletes the sampled key that expires first, sparing
 // the keys of the request being decided.
 func (sh *shard) evict(now int64, spare []backends.Limit) {
-	before := len(sh.m)
+	before := sh.n
 	sh.sweep(now)
-	if len(sh.m) < before {
+	if sh.n < before {
 		return
 	}
-	victim, when, seen := "", int64(1<<63-1), 0
-scan:
-	for k, e := range sh.m {
-		for i := range spare {
-			if spare[i].Key == k {
-				continue scan
+	var victim *entry
+	var vh uint64
+	when, seen := int64(1<<63-1), 0
+	for h, first := range sh.m {
+	chain:
+		for e := first; e != nil; e = e.next {
+			for i := range spare {
+				if spare[i].Key == e.key {
+					continue chain
+				}
 			}
+			if x := e.expires(); victim == nil || x < when {
+				victim, vh, when = e, h, x
+			}
+			seen++
 		}
-		if x := e.expires(); x < when || victim == "" {
-			victim, when = k, x
-		}
-		if seen++; seen == evictScan {
+		if seen >= evictScan {
 			break
 		}
 	}
-	if victim != "" {
-		delete(sh.m, victim)
+	if victim != nil {
+		sh.remove(vh, victim.key)
+		sh.n--
 	}
 }

@@ -1,0 +1,171 @@
+package memory_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/memory"
+)
+
+// benchKeys returns n keys in the documented layout, one client each.
+func benchKeys(n int) []string {
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = backends.Key(backends.DefaultPrefix, fmt.Sprintf("10.0.%d.%d", i/256, i%256), "index", "1000000 per 1 minute")
+	}
+	return keys
+}
+
+// clockStart and clockNow mirror how the runtime reads the clock per
+// request (runtime/clock.go): a monotonic reading added to a wall-clock base.
+var clockStart = time.Now()
+
+func clockNow() time.Time { return clockStart.Add(time.Since(clockStart)) }
+
+// benchDecide measures one Hit of one limit; keys are visited round-robin.
+func benchDecide(b *testing.B, strategy backends.Strategy, nkeys int, amount int64, readClock, parallel bool) {
+	s, err := memory.New(memory.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	keys := benchKeys(nkeys)
+	ctx := context.Background()
+	now := time.Now()
+	// Warm up: every key exists, as in steady state.
+	for _, k := range keys {
+		req := backends.Request{Strategy: strategy, Now: now, Limits: []backends.Limit{{Key: k, Amount: amount, Window: time.Minute, Cost: 1}}}
+		var res [1]backends.Result
+		if _, err := s.Hit(ctx, &req, res[:]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	if !parallel {
+		req := backends.Request{Strategy: strategy, Now: now, Limits: []backends.Limit{{Amount: amount, Window: time.Minute, Cost: 1}}}
+		var res [1]backends.Result
+		i := 0
+		for b.Loop() {
+			req.Limits[0].Key = keys[i]
+			if i++; i == len(keys) {
+				i = 0
+			}
+			if readClock {
+				req.Now = clockNow()
+			}
+			if _, err := s.Hit(ctx, &req, res[:]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return
+	}
+	var offset atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		req := backends.Request{Strategy: strategy, Now: now, Limits: []backends.Limit{{Amount: amount, Window: time.Minute, Cost: 1}}}
+		var res [1]backends.Result
+		i := int(offset.Add(7919)) % len(keys)
+		for pb.Next() {
+			req.Limits[0].Key = keys[i]
+			if i++; i == len(keys) {
+				i = 0
+			}
+			if readClock {
+				req.Now = clockNow()
+			}
+			if _, err := s.Hit(ctx, &req, res[:]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkFixedWindow is the target: one fixed-window decision,
+// ≤ 35 ns/op and 0 allocs/op, serial and parallel, one hot key and 10,000
+// keys round-robin, with now given and with the clock read.
+func BenchmarkFixedWindow(b *testing.B) {
+	for _, keys := range []int{1, 10000} {
+		for _, clock := range []bool{false, true} {
+			for _, par := range []bool{false, true} {
+				name := fmt.Sprintf("keys=%d/clock=%v/parallel=%v", keys, clock, par)
+				b.Run(name, func(b *testing.B) { benchDecide(b, backends.FixedWindow, keys, 1<<40, clock, par) })
+			}
+		}
+	}
+}
+
+// BenchmarkStrategies compares the three strategies' decisions (now given).
+// The moving window's amount bounds its log; with one instant per request
+// the log holds up to amount entries.
+func BenchmarkStrategies(b *testing.B) {
+	for _, st := range backends.Strategies() {
+		for _, keys := range []int{1, 10000} {
+			for _, par := range []bool{false, true} {
+				b.Run(fmt.Sprintf("%v/keys=%d/parallel=%v", st, keys, par), func(b *testing.B) {
+					benchDecide(b, st, keys, 1<<40, false, par)
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkMultiLimit decides three limits of one client per request.
+func BenchmarkMultiLimit(b *testing.B) {
+	s, _ := memory.New(memory.Config{})
+	defer s.Close()
+	ctx := context.Background()
+	limits := []backends.Limit{
+		{Key: backends.Key("L", "10.0.0.1", "a", "1 per 1 second"), Amount: 1 << 40, Window: time.Second, Cost: 1},
+		{Key: backends.Key("L", "10.0.0.1", "a", "100 per 1 minute"), Amount: 1 << 40, Window: time.Minute, Cost: 1},
+		{Key: backends.Key("L", "10.0.0.1", "default", "1000 per 1 hour"), Amount: 1 << 40, Window: time.Hour, Cost: 1},
+	}
+	req := backends.Request{Now: time.Now(), Limits: limits}
+	var res [3]backends.Result
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Hit(ctx, &req, res[:]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBytesPerKey reports the heap bytes one tracked key costs, over
+// 100,000 keys, per strategy (one hit each, so a moving-window log of one
+// entry).
+func BenchmarkBytesPerKey(b *testing.B) {
+	const n = 100000
+	keys := benchKeys(n)
+	for _, st := range backends.Strategies() {
+		b.Run(st.String(), func(b *testing.B) {
+			var perKey float64
+			for b.Loop() {
+				runtime.GC()
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				s, _ := memory.New(memory.Config{})
+				ctx := context.Background()
+				now := time.Now()
+				var res [1]backends.Result
+				for _, k := range keys {
+					req := backends.Request{Strategy: st, Now: now, Limits: []backends.Limit{{Key: k, Amount: 10, Window: time.Minute, Cost: 1}}}
+					if _, err := s.Hit(ctx, &req, res[:]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				if s.Keys() != n {
+					b.Fatalf("Keys() = %d, want %d", s.Keys(), n)
+				}
+				perKey = float64(after.HeapAlloc-before.HeapAlloc) / n
+				runtime.KeepAlive(s)
+			}
+			b.ReportMetric(perKey, "B/key")
+		})
+	}
+}
