@@ -3,6 +3,7 @@ package redis
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/limitgen/limitgen/backends"
@@ -34,71 +35,101 @@ func (s *Storage) decide(ctx context.Context, op string, req *backends.Request, 
 	if err := req.Validate(results); err != nil {
 		return false, err
 	}
-	for i := range req.Limits {
-		if req.Limits[i].Window < time.Microsecond {
-			return false, fmt.Errorf("redis: limit %q: window %v is shorter than the 1µs resolution", req.Limits[i].Key, req.Limits[i].Window)
-		}
-	}
 	if len(req.Limits) == 0 {
 		return true, nil
 	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	if !s.cluster {
-		ok, _, err := s.call(ctx, op, req, req.Limits, results, -1)
+		ok, _, err := s.call(ctx, op, req, req.Limits, results, "")
 		return ok, err
 	}
 	groups := slotGroups(req.Limits)
 	if len(groups) == 1 {
-		ok, _, err := s.call(ctx, op, req, req.Limits, results, -1)
+		ok, _, err := s.call(ctx, op, req, req.Limits, results, "")
 		return ok, err
 	}
 	return s.decideGroups(ctx, op, req, results, groups)
 }
 
 // call runs the script once for limits (all in one hash slot), writing
-// their states to results. now is the instant in microseconds, or -1 for
-// the mode's default. It returns the decision and the instant used.
-func (s *Storage) call(ctx context.Context, op string, req *backends.Request, limits []backends.Limit, results []backends.Result, now int64) (bool, int64, error) {
-	if now < 0 && s.opts.ClientClock {
-		now = req.Now.UnixMicro()
+// their states to results. at is the instant as the script spells it (20
+// digits, see decide.lua), or "" for the mode's default. It returns the
+// decision and the instant used.
+func (s *Storage) call(ctx context.Context, op string, req *backends.Request, limits []backends.Limit, results []backends.Result, at string) (bool, string, error) {
+	var sec, nsec int64 = -1, 0
+	switch {
+	case at != "":
+		n, err := parseInstant(at)
+		if err != nil {
+			return false, "", err
+		}
+		sec, nsec = n/1e9, n%1e9
+	case s.opts.ClientClock:
+		if req.Now.Before(time.Unix(0, 0)) {
+			return false, "", fmt.Errorf("redis: decision instant %v is before 1970", req.Now)
+		}
+		sec, nsec = req.Now.Unix(), int64(req.Now.Nanosecond())
 	}
 	slack := int64(0)
 	if s.opts.ClientClock {
 		slack = clientClockSlack
 	}
 	keys := make([]string, len(limits))
-	args := make([]any, 4, 4+3*len(limits))
-	args[0], args[1], args[2], args[3] = op, strategyCode[req.Strategy], now, slack
+	args := make([]any, 5, 5+4*len(limits))
+	args[0], args[1], args[2], args[3], args[4] = op, strategyCode[req.Strategy], sec, nsec, slack
 	suffix := strategySuffix[req.Strategy]
 	for i := range limits {
 		l := &limits[i]
 		keys[i] = s.opts.Prefix + l.Key + suffix
-		args = append(args, l.Amount, int64(l.Window/time.Microsecond), l.Cost)
+		w := int64(l.Window)
+		args = append(args, l.Amount, w/1e9, w%1e9, l.Cost)
 	}
-	reply, err := decideScript.Run(ctx, s.client, keys, args...).Int64Slice()
+	reply, err := decideScript.Run(ctx, s.client, keys, args...).Slice()
 	if err != nil {
-		return false, 0, wrap("decide", err)
+		return false, "", wrap("decide", err)
 	}
 	if len(reply) != 2+3*len(limits) {
-		return false, 0, fmt.Errorf("redis: decide: script answered %d values for %d limits", len(reply), len(limits))
+		return false, "", fmt.Errorf("redis: decide: script answered %d values for %d limits", len(reply), len(limits))
 	}
-	used := reply[1]
+	used, _ := reply[1].(string)
+	now, err := parseInstant(used)
+	if err != nil {
+		return false, "", err
+	}
 	for i := range limits {
 		r := reply[2+3*i:]
-		results[i] = backends.Result{Allowed: r[0] == 1, Remaining: r[1], Reset: s.instant(req, used, r[2])}
+		allowed, _ := r[0].(int64)
+		remaining, _ := r[1].(int64)
+		resetText, _ := r[2].(string)
+		reset, err := parseInstant(resetText)
+		if err != nil {
+			return false, "", err
+		}
+		results[i] = backends.Result{Allowed: allowed == 1, Remaining: remaining, Reset: s.instant(req, now, reset)}
 	}
-	return reply[0] == 1, used, nil
+	all, _ := reply[0].(int64)
+	return all == 1, used, nil
 }
 
-// instant converts a script instant (microseconds) to a time on the
-// caller's clock: relative to Request.Now when it is set, so that
-// Reset-Now is the wait whoever's clock decided.
-func (s *Storage) instant(req *backends.Request, now, t int64) time.Time {
-	if req.Now.IsZero() {
-		return time.UnixMicro(t)
+// parseInstant reads an instant of the script: Unix nanoseconds in decimal.
+func parseInstant(v string) (int64, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("redis: decide: script answered instant %q", v)
 	}
-	return req.Now.Add(time.Duration(t-now) * time.Microsecond)
+	return n, nil
+}
+
+// instant converts a script instant to a time. In client-clock mode it is
+// the instant itself. In server-clock mode it is placed relative to
+// Request.Now when that is set, so that Reset minus Now is the wait
+// whichever clock decided.
+func (s *Storage) instant(req *backends.Request, now, t int64) time.Time {
+	if s.opts.ClientClock || req.Now.IsZero() {
+		return time.Unix(0, t)
+	}
+	return req.Now.Add(time.Duration(t - now))
 }
 
 // decideGroups decides a request whose keys span several cluster slots:
@@ -109,7 +140,7 @@ func (s *Storage) instant(req *backends.Request, now, t int64) time.Time {
 func (s *Storage) decideGroups(ctx context.Context, op string, req *backends.Request, results []backends.Result, groups [][]int) (bool, error) {
 	type done struct {
 		limits []backends.Limit
-		now    int64
+		now    string
 	}
 	var charged []done
 	all := true
@@ -124,7 +155,7 @@ func (s *Storage) decideGroups(ctx context.Context, op string, req *backends.Req
 		if !all {
 			gop = opTest // already denied: only report states
 		}
-		ok, now, err := s.call(ctx, gop, req, limits, res, -1)
+		ok, now, err := s.call(ctx, gop, req, limits, res, "")
 		if err != nil {
 			firstErr = err
 			all = false

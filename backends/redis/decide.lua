@@ -1,170 +1,271 @@
 -- limitgen: decide every limit of one request in one call, all-or-nothing.
+-- It transcribes the window model of package backends (window_*.go).
 --
 -- KEYS[i]  counter of limit i (every key of a call shares one hash slot)
--- ARGV[1]  operation: "h" hit, "t" test (peek), "r" refund a hit made at ARGV[3]
+-- ARGV[1]  operation: "h" hit, "t" test (peek), "r" refund a hit made at
+--          the instant ARGV[3..4]
 -- ARGV[2]  strategy: "f" fixed window, "m" moving window, "s" sliding window counter
--- ARGV[3]  decision instant in microseconds since the Unix epoch, or "-1" to
---          read the server's clock (TIME)
--- ARGV[4]  extra lifetime of keys in milliseconds, beyond what the window needs
--- ARGV[5+3(i-1)..]  amount, window (microseconds), cost of limit i
+-- ARGV[3]  decision instant: seconds since the Unix epoch, or "-1" to read
+--          the server's clock (TIME)
+-- ARGV[4]  nanoseconds within that second
+-- ARGV[5]  extra lifetime of keys in milliseconds, beyond what the window needs
+-- ARGV[6+4(i-1)..]  amount, window seconds, window nanoseconds, cost of limit i
 --
--- Reply: {allowed, now, allowed_1, remaining_1, reset_1, ...}; resets in
--- microseconds since the epoch. Every number stays below 2^53, so Lua's
--- doubles hold it exactly.
+-- Lua numbers are doubles, exact only below 2^53, and Unix nanoseconds are
+-- larger. Instants are therefore pairs (seconds, nanoseconds) in the script
+-- and 20-digit decimal strings in Redis and in the reply, which compare as
+-- strings in time order. Windows below 2^52 ns (52 days) are exact to the
+-- nanosecond; longer ones are weighted and aligned in microseconds.
+--
+-- Reply: {allowed, now, allowed_1, remaining_1, reset_1, ...}.
 local op, strategy = ARGV[1], ARGV[2]
-local now = tonumber(ARGV[3])
-if now < 0 then
-	local t = redis.call('TIME')
-	now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-end
-local slack = tonumber(ARGV[4])
-local n = #KEYS
-local floor = math.floor
-local call = redis.call
+local E9 = 1000000000
+local floor, call, fmt, sub = math.floor, redis.call, string.format, string.sub
 
-local amount, window, cost = {}, {}, {}
--- per-limit state read in the first pass and written in the second
-local count, stamp, prev, fresh = {}, {}, {}, {}
+local ns, nn = tonumber(ARGV[3]), tonumber(ARGV[4])
+if ns < 0 then
+	local t = call('TIME')
+	ns, nn = tonumber(t[1]), tonumber(t[2]) * 1000
+end
+local slack = tonumber(ARGV[5])
+
+local function str(s, n)
+	return fmt('%011d%09d', s, n)
+end
+local function parse(v)
+	return tonumber(sub(v, 1, 11)), tonumber(sub(v, 12))
+end
+-- add returns (s,n) + (ds,dn); dn in [0, 1e9).
+local function add(s, n, ds, dn)
+	s, n = s + ds, n + dn
+	if n >= E9 then
+		s, n = s + 1, n - E9
+	end
+	return s, n
+end
+-- minus returns (s,n) - (ds,dn), or (0,0) before the epoch.
+local function minus(s, n, ds, dn)
+	s, n = s - ds, n - dn
+	if n < 0 then
+		s, n = s - 1, n + E9
+	end
+	if s < 0 then
+		return 0, 0
+	end
+	return s, n
+end
+-- split turns d nanoseconds (0 <= d < 2^53) into (seconds, nanoseconds).
+local function split(d)
+	local s = floor(d / E9)
+	local n = d - s * E9
+	if n < 0 then
+		s, n = s - 1, n + E9
+	elseif n >= E9 then
+		s, n = s + 1, n - E9
+	end
+	return s, n
+end
+-- muldiv returns floor(a*b/c) and a*b mod c, exactly, for integers
+-- 0 <= a, 0 <= b <= c < 2^52 (binary long multiplication).
+local function muldiv(a, b, c)
+	local q, r, bit = 0, 0, 1
+	while bit * 2 <= a do
+		bit = bit * 2
+	end
+	while bit >= 1 do
+		q, r = q * 2, r * 2
+		if r >= c then
+			q, r = q + 1, r - c
+		end
+		if a >= bit then
+			a, r = a - bit, r + b
+			if r >= c then
+				q, r = q + 1, r - c
+			end
+		end
+		bit = bit / 2
+	end
+	return q, r
+end
+local BIG = 4503599627370496 -- 2^52
+
+local now = str(ns, nn)
+local n = #KEYS
+local amount, cost, ws, wn, w = {}, {}, {}, {}, {}
+-- state read in the first pass, written in the second
+local count, stamp, prev, fresh, ttl = {}, {}, {}, {}, {}
 local ok, all = {}, true
 
-local function ttl(i, windows)
-	return floor((window[i] * windows + 999) / 1000) + slack
+local function fits(used, a, c)
+	return c <= a and used <= a - c
+end
+local function expire(key, i, windows)
+	call('PEXPIRE', key, floor(w[i] * windows / 1000000) + 1 + slack)
 end
 
 for i = 1, n do
-	local a, w, c = tonumber(ARGV[3 * i + 2]), tonumber(ARGV[3 * i + 3]), tonumber(ARGV[3 * i + 4])
-	amount[i], window[i], cost[i] = a, w, c
+	local j = 6 + 4 * (i - 1)
+	local a, s, ns_, c = tonumber(ARGV[j]), tonumber(ARGV[j + 1]), tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3])
+	amount[i], ws[i], wn[i], cost[i] = a, s, ns_, c
+	w[i] = s * E9 + ns_
 	local key = KEYS[i]
 	if strategy == 'f' then
-		-- c: hits in the window, e: end of the window (start + window)
+		-- c: hits in the window; e: its end (first hit + window)
 		local v = call('HMGET', key, 'c', 'e')
-		local cnt, e = tonumber(v[1]) or 0, tonumber(v[2]) or 0
-		if e <= now then
-			cnt, e, fresh[i] = 0, now + w, true
+		local cnt, e = tonumber(v[1]) or 0, v[2]
+		if cnt == 0 or not e or e <= now then
+			cnt, e, fresh[i] = 0, str(add(ns, nn, s, ns_)), true
 		end
 		count[i], stamp[i] = cnt, e
-		ok[i] = cnt + c <= a
+		ok[i] = fits(cnt, a, c)
 	elseif strategy == 'm' then
-		-- list of hit instants, newest first, at most amount long; count the
-		-- leading entries still inside (now - window, now]
+		-- hit instants, newest first, at most amount long; count the leading
+		-- entries still in the window: t > now - window
+		local edge = str(minus(ns, nn, s, ns_))
 		local lo, hi = 0, call('LLEN', key)
-		local edge = now - w
 		while lo < hi do
 			local mid = floor((lo + hi) / 2)
-			if tonumber(call('LINDEX', key, mid)) > edge then
+			if call('LINDEX', key, mid) > edge then
 				lo = mid + 1
 			else
 				hi = mid
 			end
 		end
 		count[i] = lo
-		ok[i] = lo + c <= a
+		ok[i] = fits(lo, a, c)
 	else
-		-- window-aligned buckets: b index of the current bucket, c its hits,
-		-- p the hits of bucket b-1
-		local idx = floor(now / w)
-		if idx * w > now then
-			idx = idx - 1
-		elseif (idx + 1) * w <= now then
-			idx = idx + 1
+		-- buckets aligned to multiples of the window since the epoch:
+		-- b start of the current one, c its hits, p the previous one's
+		local wi, r, unit = w[i], nil, 1
+		if wi < BIG then
+			local _, m = muldiv(E9, ns % wi, wi) -- (seconds mod w) * 1e9 mod w
+			r = m + nn % wi
+			if r >= wi then
+				r = r - wi
+			end
+		else -- long windows: microseconds
+			unit = 1000
+			local wu = floor(wi / 1000)
+			local _, m = muldiv(1000000, ns % wu, wu)
+			r = m + floor(nn / 1000)
+			if r >= wu then
+				r = r - wu
+			end
+			r = r * 1000 + nn % 1000
 		end
+		local b = str(minus(ns, nn, split(r)))
 		local v = call('HMGET', key, 'b', 'c', 'p')
-		local b, cur, p = tonumber(v[1]), tonumber(v[2]) or 0, tonumber(v[3]) or 0
-		if b == nil or b < idx - 1 then
-			cur, p = 0, 0
-		elseif b == idx - 1 then
-			cur, p = 0, cur
-		elseif b > idx then
-			-- another caller's clock is ahead: keep its buckets, never forget hits
-			idx = b
+		local start, cur, p = v[1], tonumber(v[2]) or 0, tonumber(v[3]) or 0
+		if not start or (cur == 0 and p == 0) then
+			start, cur, p = b, 0, 0
+		elseif b <= start then
+			-- kept: a caller whose clock is behind counts in the current bucket
+		else
+			local ss, sn = parse(start)
+			if str(add(ss, sn, s, ns_)) == b then
+				start, cur, p = b, 0, cur
+			else
+				start, cur, p = b, 0, 0
+			end
 		end
-		local r = (idx + 1) * w - now -- time left in the current bucket
-		if r > w then
-			r = w
+		local t = wi
+		if start == b then
+			t = wi - r
 		end
-		local pw = floor(p * r / w)
-		count[i], prev[i], stamp[i] = cur, p, idx
-		fresh[i] = pw -- weighted previous count
-		ok[i] = pw + cur + c <= a
-	end
-	if c > a then
-		ok[i] = false
+		local k = 0
+		if p > 0 then
+			if unit == 1 then
+				k = muldiv(p, t, wi)
+			else
+				k = muldiv(p, floor(t / 1000), floor(wi / 1000))
+			end
+		end
+		count[i], prev[i], stamp[i], ttl[i], fresh[i] = cur, p, start, t, k
+		ok[i] = fits(k + cur, a, c)
 	end
 	if not ok[i] then
 		all = false
 	end
 end
 
-if op == 'r' then
-	all = true
+local charge = 0
+if op == 'h' and all then
+	charge = 1
+elseif op == 'r' then
+	charge, all = -1, true
 end
-local charge = (op == 'h' and all) and 1 or ((op == 'r') and -1 or 0)
 
 local out = { all and 1 or 0, now }
 for i = 1, n do
-	local key, a, w, c = KEYS[i], amount[i], window[i], cost[i]
-	local used, reset
+	local key, a, c = KEYS[i], amount[i], cost[i]
+	local used, reset = 0, now
 	if strategy == 'f' then
-		local cnt, e = count[i], stamp[i]
+		local cnt = count[i]
 		if charge == 1 and c > 0 then
 			if fresh[i] then
-				call('HSET', key, 'c', c, 'e', e)
-				call('PEXPIRE', key, ttl(i, 1))
+				call('HSET', key, 'c', c, 'e', stamp[i])
+				expire(key, i, 1)
 			else
 				call('HINCRBY', key, 'c', c)
 			end
 			cnt = cnt + c
 		elseif charge == -1 and c > 0 and not fresh[i] then
-			call('HINCRBY', key, 'c', -c)
-			cnt = cnt - c
+			cnt = call('HINCRBY', key, 'c', -c)
 		end
 		used = cnt
-		reset = (cnt > 0) and e or now
+		if cnt > 0 then
+			reset = stamp[i]
+		end
 	elseif strategy == 'm' then
 		local cnt = count[i]
 		if charge == 1 and c > 0 then
-			for j = 1, c, 1000 do
-				local batch = {}
-				for k = j, math.min(j + 999, c) do
-					batch[#batch + 1] = now
+			local batch = {}
+			for k = 1, c do
+				batch[#batch + 1] = now
+				if #batch == 1000 or k == c then
+					call('LPUSH', key, unpack(batch))
+					batch = {}
 				end
-				call('LPUSH', key, unpack(batch))
 			end
 			call('LTRIM', key, 0, a - 1)
-			call('PEXPIRE', key, ttl(i, 1))
+			expire(key, i, 1)
 			cnt = cnt + c
 		elseif charge == -1 and c > 0 then
 			cnt = cnt - call('LREM', key, c, now)
 		end
 		used = cnt
 		if cnt > 0 then
-			reset = tonumber(call('LINDEX', key, cnt - 1)) + w
-		else
-			reset = now
+			local s, n2 = parse(call('LINDEX', key, cnt - 1))
+			reset = str(add(s, n2, ws[i], wn[i]))
 		end
 	else
-		local cur, p, idx, pw = count[i], prev[i], stamp[i], fresh[i]
-		if (charge == 1 or charge == -1) and c > 0 then
+		local cur, p, k, t = count[i], prev[i], fresh[i], ttl[i]
+		if charge ~= 0 and c > 0 then
 			cur = cur + charge * c
 			if cur < 0 then
 				cur = 0
 			end
-			call('HSET', key, 'b', idx, 'c', cur, 'p', p)
-			call('PEXPIRE', key, ttl(i, 2))
+			call('HSET', key, 'b', stamp[i], 'c', cur, 'p', p)
+			expire(key, i, 2)
 		end
-		used = pw + cur
-		local r = (idx + 1) * w - now
-		if r > w then
-			r = w
-		end
-		if pw > 0 then
-			-- the weighted previous count drops by one once p*r'/w < pw
-			reset = now + floor(r - pw * w / p) + 1
-		elseif cur > 0 then
-			-- the current bucket starts to fade once it becomes the previous one
-			reset = now + r + floor(w / cur)
-		else
-			reset = now
+		used = k + cur
+		if p > 0 or cur > 0 then
+			local d = t
+			if k > 0 then
+				-- the first t' with p*t' < k*w is ceil(k*w/p)-1
+				local q, rr
+				if w[i] < BIG then
+					q, rr = muldiv(w[i], k, p)
+				else
+					q, rr = muldiv(floor(w[i] / 1000), k, p)
+					q, rr = q * 1000, rr
+				end
+				if rr > 0 then
+					q = q + 1
+				end
+				d = t - q + 1
+			end
+			reset = str(add(ns, nn, split(d)))
 		end
 	end
 	local rem = a - used

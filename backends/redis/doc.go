@@ -20,5 +20,7 @@
 // By default the script reads the Redis server's clock (TIME), so application
 // servers whose clocks disagree still share one limit exactly; set
 // Options.ClientClock (URI parameter clock=client) to decide with
-// Request.Now instead. Time is kept in whole microseconds.
+// Request.Now instead. Instants are kept to the nanosecond (the server's
+// clock reads microseconds); windows longer than 2^52ns (52 days) are
+// aligned and weighted in microseconds by the sliding-window counter.
 package redis

@@ -20,8 +20,7 @@ type Options struct {
 	// client must honour context deadlines (go-redis
 	// ContextTimeoutEnabled), which the URI openers set.
 	Timeout time.Duration
-	// ClientClock makes decisions use Request.Now (truncated to the
-	// microsecond) instead of the Redis server's clock. Use it when the
+	// ClientClock makes decisions use Request.Now instead of the Redis server's clock. Use it when the
 	// callers' clocks are synchronised or when tests pass instants; leave
 	// it false when application servers' clocks may differ.
 	ClientClock bool

@@ -1,0 +1,70 @@
+package redis_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/redis"
+)
+
+// serverURI returns the URI that scripts/services wrote to the environment
+// variable name. Without it the test is skipped, unless CI=true, where a
+// missing server is a failure.
+func serverURI(t testing.TB, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v != "" {
+		return v
+	}
+	msg := name + " is not set: start the servers with scripts/services start and eval \"$(scripts/services env)\", or run every test with scripts/test"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// uniquePrefix returns a key prefix no other test run uses.
+func uniquePrefix(t testing.TB) string {
+	var b [6]byte
+	rand.Read(b[:])
+	return "test-" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + hex.EncodeToString(b[:]) + "/"
+}
+
+// withParams appends query parameters to uri.
+func withParams(uri string, params ...string) string {
+	sep := "?"
+	if strings.Contains(uri, "?") {
+		sep = "&"
+	}
+	for _, p := range params {
+		uri += sep + p
+		sep = "&"
+	}
+	return uri
+}
+
+// open opens the storage at the URI in env var name with a unique key
+// prefix and extra parameters, pings it (failing the test when it does not
+// answer) and closes it at the end of the test.
+func open(t testing.TB, name string, params ...string) *redis.Storage {
+	t.Helper()
+	uri := withParams(serverURI(t, name), append([]string{"prefix=" + uniquePrefix(t)}, params...)...)
+	st, err := backends.Open(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Ping(context.Background()); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return st.(*redis.Storage)
+}
+
+// modes are the server set-ups every generic test runs on.
+var modes = []string{"LIMITGEN_REDIS_URI", "LIMITGEN_REDIS_CLUSTER_URI", "LIMITGEN_REDIS_SENTINEL_URI"}
