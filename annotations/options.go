@@ -251,7 +251,7 @@ func (v *validator) costRef(r *Rule, o Option, valEnd token.Pos) bool {
 		val := constant.ToInt(c.Val())
 		n, exact := constant.Int64Val(val)
 		if val.Kind() != constant.Int || !exact || n <= 0 || n > math.MaxInt64 {
-			v.errorf(o.ValuePos, valEnd, "%s=%s: constant %s = %s is not a positive whole number", o.Name, o.Value, o.Value, c.Val().ExactString())
+			v.errorf(o.ValuePos, valEnd, "%s=%s: constant %s = %s is not a positive whole number", o.Name, o.Value, o.Value, c.Val())
 			return false
 		}
 		if b, ok := c.Type().Underlying().(*types.Basic); !ok || b.Info()&types.IsInteger == 0 {

@@ -125,8 +125,8 @@ type (
 			},
 		},
 		{
-			name: "raw and escaped limit strings",
-			src: "package p\n\n//limit:`1 per day`\n//limit:\"1 per \\x64ay\"\nfunc F() {}\n",
+			name:    "raw and escaped limit strings",
+			src:     "package p\n\n//limit:`1 per day`\n//limit:\"1 per \\x64ay\"\nfunc F() {}\n",
 			targets: []string{`func F @5:6: limits@3:1 "1 per day"@3:10 | limits@4:1 "1 per day"@4:10(escaped)`},
 		},
 		{
