@@ -18,7 +18,7 @@ func TestConformance(t *testing.T) {
 			serverURI(t, mode)
 			backendtest.Run(t, func(t *testing.T) backends.Storage {
 				return open(t, mode, "clock=client")
-			}, )
+			})
 		})
 	}
 	t.Run("LIMITGEN_REDIS_URI/server-clock", func(t *testing.T) {
