@@ -49,7 +49,11 @@ func Emit(pkgPath, pkgName, group string, g *annotations.Package) ([]byte, error
 			}
 		}))
 	}
-	f.Var().Id(GroupVar).Op("=").Add(rt("Group")).CustomFunc(multiline, func(g *jen.Group) { g.Add(gf...) })
+	f.Var().Id(GroupVar).Op("=").Add(rt("Group")).CustomFunc(multiline, func(g *jen.Group) {
+		for _, c := range gf {
+			g.Add(c)
+		}
+	})
 	f.Line()
 
 	f.Commentf("%s mounts every route of %s that has a pattern on mux, each", RegisterFunc, GroupVar)

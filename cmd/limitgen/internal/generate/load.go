@@ -104,6 +104,11 @@ func Load(dir string, patterns ...string) ([]*Package, []Diagnostic, error) {
 			p.Dir = filepath.Dir(lp.GoFiles[0])
 		}
 		for _, e := range lp.Errors {
+			if e.Kind == packages.ListError && e.Pos == "" && strings.HasPrefix(e.Msg, "# ") {
+				// The go command's compiler output for the package: the
+				// type checker reports the same errors with positions.
+				continue
+			}
 			d := Diagnostic{Pos: parsePos(e.Pos), Message: e.Msg}
 			if e.Kind == packages.TypeError && (d.Pos.Filename == genFile && genFile != "" || undefinedGenerated(e.Msg)) {
 				continue
