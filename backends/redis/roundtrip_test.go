@@ -114,4 +114,3 @@ func parseCalls(v string) int64 {
 	}
 	return n
 }
-
