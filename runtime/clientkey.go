@@ -63,23 +63,21 @@ func canonicalIP(host string) string {
 		// of the address and parsing it would intern a string.
 		return host
 	}
+	if isCanonicalIPv6(host) {
+		return host // what net/http reports: no need to parse
+	}
 	ip, err := netip.ParseAddr(host)
 	if err != nil {
 		return host
 	}
 	if ip.Is4In6() {
-		ip = ip.Unmap()
 		// "::ffff:192.0.2.1": the IPv4 text is the tail of host.
-		if i := strings.LastIndexByte(host, ':'); i >= 0 && strings.IndexByte(host[i+1:], '.') >= 0 {
+		if i := strings.LastIndexByte(host, ':'); strings.IndexByte(host[i+1:], '.') >= 0 {
 			return host[i+1:]
 		}
+		ip = ip.Unmap()
 	}
-	var buf [46]byte // longest IPv6 text without zone is 45 bytes
-	b := ip.AppendTo(buf[:0])
-	if string(b) == host {
-		return host
-	}
-	return string(b)
+	return canonicalText(host, ip)
 }
 
 func allDigits(s string) bool {
@@ -89,4 +87,81 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// isCanonicalIPv6 reports whether s is an IPv6 address without zone or
+// embedded IPv4, written exactly as netip.Addr.String writes it (RFC 5952:
+// lower case, no leading zeros, the longest run of two or more zero groups,
+// the first of equals, shortened to "::"). It lets the common case skip
+// parsing; false only means "parse to find out".
+func isCanonicalIPv6(s string) bool {
+	if len(s) < 2 || len(s) > 39 {
+		return false
+	}
+	groups := 0          // explicit groups
+	elided := -1         // groups before "::", or -1
+	zeroRun, run := 0, 0 // longest explicit zero run before "::", current run
+	zeroRunAfter := 0    // longest explicit zero run after "::"
+	i := 0
+	if s[0] == ':' {
+		if s[1] != ':' {
+			return false
+		}
+		elided = 0
+		i = 2
+		if i == len(s) {
+			return true // "::"
+		}
+	}
+	for {
+		// One group: 1 to 4 lower-case hex digits, no leading zero.
+		start := i
+		for i < len(s) && i-start < 5 && ('0' <= s[i] && s[i] <= '9' || 'a' <= s[i] && s[i] <= 'f') {
+			i++
+		}
+		n := i - start
+		if n == 0 || n > 4 || n > 1 && s[start] == '0' {
+			return false
+		}
+		groups++
+		if n == 1 && s[start] == '0' {
+			if groups == elided+1 {
+				return false // a zero group right after "::" belongs in it
+			}
+			run++
+		} else {
+			run = 0
+		}
+		if elided < 0 {
+			zeroRun = max(zeroRun, run)
+		} else {
+			zeroRunAfter = max(zeroRunAfter, run)
+		}
+		if i == len(s) {
+			break
+		}
+		if s[i] != ':' || i+1 == len(s) {
+			return false // a dot, zone, other byte, or a trailing single ':'
+		}
+		i++
+		if s[i] == ':' {
+			if elided >= 0 || run > 0 {
+				return false // a second "::", or a zero group right before it
+			}
+			elided = groups
+			run = 0
+			i++
+			if i == len(s) {
+				break // trailing "::"
+			}
+		}
+	}
+	if elided < 0 {
+		return groups == 8 && zeroRun < 2
+	}
+	if elided == 0 && groups == 3 && s[2:7] == "ffff:" {
+		return false // IPv4-mapped: netip writes "::ffff:192.0.2.1"
+	}
+	gap := 8 - groups // groups "::" stands for
+	return gap >= 2 && zeroRun < gap && zeroRunAfter <= gap
 }

@@ -1,0 +1,73 @@
+package runtime
+
+import (
+	"fmt"
+	"net/http"
+	"net/netip"
+)
+
+// IPv6Prefix returns a KeyFunc that counts IPv6 clients per network of
+// bits leading bits instead of per address: with bits 64, every address of
+// 2001:db8:1:2::/64 shares the key "2001:db8:1:2::/64". A single IPv6
+// subscriber usually holds a whole /64 (often a /56 or /48), so per-address
+// keys would let it rotate addresses to escape its limits.
+//
+// next computes the key to group; nil means RemoteAddress. Keys that are
+// IPv4 addresses, or IPv4-mapped IPv6 addresses (::ffff:192.0.2.1, which
+// count as the IPv4 address 192.0.2.1), are returned as IPv4 addresses, and
+// keys that are not IP addresses are returned unchanged. A zone
+// (fe80::1%eth0) is dropped before grouping.
+//
+// bits must be between 1 and 128; anything else is an error that quotes
+// it. 128 only canonicalises the text. The returned KeyFunc allocates one
+// string per IPv6 request and is safe for concurrent use if next is.
+func IPv6Prefix(bits int, next KeyFunc) (KeyFunc, error) {
+	if bits < 1 || bits > 128 {
+		return nil, fmt.Errorf("runtime: IPv6 prefix length %d out of range: want 1 to 128", bits)
+	}
+	if next == nil {
+		next = RemoteAddress
+	}
+	return func(r *http.Request) string {
+		key := next(r)
+		ip, err := netip.ParseAddr(key)
+		if err != nil {
+			return key
+		}
+		return groupAddr(key, ip, bits)
+	}, nil
+}
+
+// groupAddr returns the key of ip, whose text is key: the IPv4 address
+// for IPv4 and IPv4-mapped addresses, the masked "/bits" network for IPv6
+// when bits is 1 to 128, and the canonical text otherwise (bits 0).
+func groupAddr(key string, ip netip.Addr, bits int) string {
+	if ip.Is4In6() {
+		ip = ip.Unmap()
+	}
+	if ip.Is4() || bits == 0 {
+		return canonicalText(key, ip)
+	}
+	p, err := ip.WithZone("").Prefix(bits)
+	if err != nil { // unreachable: bits was checked to be 1..128
+		return canonicalText(key, ip)
+	}
+	var buf [50]byte // 45 bytes of address, "/", 3 digits
+	return string(p.AppendTo(buf[:0]))
+}
+
+// canonicalText returns text if it is already ip's canonical form
+// (netip.Addr.String), which it is for IPv4 and for the addresses net/http
+// reports, and the canonical form otherwise. It allocates only in the
+// second case.
+func canonicalText(text string, ip netip.Addr) string {
+	if ip.Zone() != "" {
+		return ip.String()
+	}
+	var buf [46]byte // longest IPv6 text without zone is 45 bytes
+	b := ip.AppendTo(buf[:0])
+	if string(b) == text {
+		return text
+	}
+	return string(b)
+}
