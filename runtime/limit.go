@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Unit is the granularity a limit counts in.
@@ -147,7 +148,9 @@ func ParseLimits(s string) ([]Limit, error) {
 // parseOne parses s[from:to], one limit.
 func parseOne(s string, from, to int) (Limit, error) {
 	item := s[from:to]
-	lead := len(item) - len(strings.TrimLeft(item, " \t\r\n"))
+	// Offset must point at Text, which TrimSpace trims of every Unicode
+	// space, so the leading trim must use the same definition.
+	lead := len(item) - len(strings.TrimLeftFunc(item, unicode.IsSpace))
 	text := strings.TrimSpace(item)
 	fail := func(msg string) (Limit, error) {
 		return Limit{}, &LimitError{Input: s, Offset: from + lead, Text: text, Msg: msg}
