@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/limitgen/limitgen/cmd/limitgen/internal/generate"
+	"github.com/limitgen/limitgen/runtime"
 )
 
 // Exit statuses.
@@ -58,10 +59,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fs.PrintDefaults()
 		}
 	}
-	if cmd == "limits" || cmd == "clear" {
+	if cmd == "limits" {
 		fs.StringVar(&c.filter.Endpoint, "endpoint", "", "show only the route with this endpoint name")
 		fs.StringVar(&c.filter.Path, "path", "", "show only the route serving this URL path")
-		fs.StringVar(&c.filter.Method, "method", "", "show only routes serving this HTTP method")
+		fs.StringVar(&c.filter.Method, "method", "", "the request method for -path and per-method limits (default GET)")
+	}
+	if cmd == "limits" || cmd == "clear" {
 		fs.StringVar(&c.key, "key", "", "client key whose live counters to show or clear (needs -storage)")
 		fs.StringVar(&c.storage, "storage", "", "storage URI of the running application, e.g. redis://localhost:6379")
 	}
@@ -102,7 +105,7 @@ type command struct {
 	wd             string
 	stdout, stderr io.Writer
 	patterns       []string
-	filter         generate.Filter
+	filter         runtime.TreeFilter
 	key, storage   string
 }
 

@@ -1,7 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
+
+	// The storages the CLI can inspect and clear.
+	_ "github.com/limitgen/limitgen/backends/memory"
+	_ "github.com/limitgen/limitgen/backends/redis"
+	"github.com/limitgen/limitgen/runtime"
 
 	"github.com/limitgen/limitgen/cmd/limitgen/internal/generate"
 )
@@ -16,13 +22,24 @@ func (c *command) limits() error {
 	if err != nil {
 		return err
 	}
-	if c.key != "" {
-		return c.live(results, false)
+	var opts []runtime.Option
+	if c.storage != "" {
+		opts = append(opts, runtime.WithStorageURI(c.storage))
 	}
-	return generate.WriteTree(c.stdout, results, generate.DefaultsOf(results), c.filter)
+	l, err := generate.NewLimiter(results, opts...)
+	if err != nil {
+		return fmt.Errorf("limitgen: %v", err)
+	}
+	defer l.Close()
+	f := c.filter
+	f.Key = c.key
+	if err := l.WriteLimits(c.stdout, f); err != nil {
+		return fmt.Errorf("limitgen: %v", err)
+	}
+	return nil
 }
 
-// clear resets the counters of one client key.
+// clear resets every counter of one client key in the storage.
 func (c *command) clear() error {
 	if c.key == "" || c.storage == "" {
 		return usageError("limitgen clear: -key and -storage are required")
@@ -31,10 +48,14 @@ func (c *command) clear() error {
 	if err != nil {
 		return err
 	}
-	return c.live(results, true)
-}
-
-// live shows or clears the counters of c.key in c.storage.
-func (c *command) live(results []*generate.Result, clear bool) error {
-	return fmt.Errorf("limitgen: live state needs the runtime's introspection, which is not there yet")
+	l, err := generate.NewLimiter(results, runtime.WithStorageURI(c.storage))
+	if err != nil {
+		return fmt.Errorf("limitgen: %v", err)
+	}
+	defer l.Close()
+	if err := l.Clear(context.Background(), c.key); err != nil {
+		return fmt.Errorf("limitgen: clearing %q: %v", c.key, err)
+	}
+	fmt.Fprintf(c.stdout, "cleared the limits of key %q\n", c.key)
+	return nil
 }

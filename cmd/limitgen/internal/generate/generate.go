@@ -19,9 +19,9 @@ type Result struct {
 	Model *annotations.Package
 	// Group is the runtime group name the routes are registered under.
 	Group string
-	// Defaults are the default limits the package passes to the runtime as
-	// constants, if any.
-	Defaults Defaults
+	// Static are the runtime options with constant arguments the package
+	// calls, e.g. runtime.WithDefaultLimits("2 per minute").
+	Static []StaticCall
 	// Content is the limits_gen.go the package should have, or nil when it
 	// has no annotations and so should have no generated file.
 	Content []byte
@@ -92,9 +92,9 @@ func generate(p *Package) (*Result, []Diagnostic) {
 	for _, d := range ads {
 		diags = append(diags, Diagnostic{Pos: p.Fset.Position(d.Pos), Message: d.Message})
 	}
-	defaults, dds := FindDefaults(p)
-	r.Defaults = defaults
-	diags = append(diags, dds...)
+	static, sds := FindStatic(p)
+	r.Static = static
+	diags = append(diags, sds...)
 	if !r.Annotated() {
 		return r, diags
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/limitgen/limitgen/cmd/limitgen/internal/gentest"
+	"github.com/limitgen/limitgen/runtime"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under cmd/limitgen/testdata")
@@ -150,8 +151,13 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			if _, err := os.Stat(filepath.Join(dir, "tree.golden")); err == nil || *update && r.Content != nil {
+				l, err := NewLimiter([]*Result{r})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer l.Close()
 				var tree bytes.Buffer
-				if err := WriteTree(&tree, []*Result{r}, DefaultsOf([]*Result{r}), Filter{}); err != nil {
+				if err := l.WriteLimits(&tree, runtime.TreeFilter{}); err != nil {
 					t.Fatal(err)
 				}
 				golden(t, filepath.Join(dir, "tree.golden"), tree.Bytes())
