@@ -74,12 +74,13 @@ func TestMovingWindowLog(t *testing.T) {
 	var l MovingWindowLog
 	w := 10 * sec
 	l.Current(0, w)
-	for _, at := range []int64{1, 5, 3, 5, 5} { // out of order, repeats merge
+	for _, at := range []int64{1, 5, 3, 5, 5} { // late instants count at the latest, repeats merge
+		l.Current(at*sec, w)
 		l.Charge(at*sec, 1)
 	}
 	l.Charge(2*sec, 0)
-	if l.Count() != 5 || l.Entries() != 3 {
-		t.Fatalf("count %d entries %d, want 5 and 3", l.Count(), l.Entries())
+	if l.Count() != 5 || l.Entries() != 2 {
+		t.Fatalf("count %d entries %d, want 5 and 2", l.Count(), l.Entries())
 	}
 	if rem, reset := l.Stats(6*sec, w, 7); rem != 2 || reset != 11*sec {
 		t.Errorf("Stats = %d, %d", rem, reset)
@@ -192,6 +193,55 @@ func TestSlidingResetIsFirstDrop(t *testing.T) {
 		}
 		if reset != first {
 			t.Fatalf("%+v at %d (window %d): reset %d, first drop at %d", s, now, w, reset, first)
+		}
+	}
+}
+
+// TestMovingWindowLogAgainstBruteForce compares the log with a plain list
+// of hit instants, with out-of-order instants and costs, and checks its
+// storage stays within a small multiple of its live entries.
+func TestMovingWindowLogAgainstBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const w, amount = 1000, 300
+	var l MovingWindowLog
+	var all []int64 // one instant per hit
+	now, last := int64(0), int64(0)
+	for step := range 50000 {
+		now += r.Int64N(12)
+		at := now - r.Int64N(3) // a request that read the clock a little earlier
+		cost := r.Int64N(3)
+		l.Current(at, w)
+		at = max(at, last) // is decided at the latest instant seen
+		last = at
+		live := int64(0)
+		oldest := int64(math.MaxInt64)
+		for _, h := range all {
+			if h > at-w {
+				live++
+				oldest = min(oldest, h)
+			}
+		}
+		if l.Count() != live {
+			t.Fatalf("step %d: count %d, brute force %d", step, l.Count(), live)
+		}
+		_, reset := l.Stats(at, w, amount)
+		if live > 0 && reset != oldest+w {
+			t.Fatalf("step %d: reset %d, want %d", step, reset, oldest+w)
+		}
+		if l.Allows(amount, cost) != (live+cost <= amount) {
+			t.Fatalf("step %d: Allows(%d) with %d live", step, cost, live)
+		}
+		if l.Allows(amount, cost) {
+			l.Charge(at, cost)
+			for range cost {
+				all = append(all, at)
+			}
+		}
+		if len(all) > 4*amount {
+			all = all[len(all)-2*amount:]
+		}
+		if e := l.Entries(); cap(l.hits) > 16*e+128 {
+			t.Fatalf("step %d: capacity %d for %d live entries", step, cap(l.hits), e)
 		}
 	}
 }
