@@ -59,10 +59,11 @@ func groupAddr(key string, ip netip.Addr, bits int) string {
 // canonicalText returns text if it is already ip's canonical form
 // (netip.Addr.String), which it is for IPv4 and for the addresses net/http
 // reports, and the canonical form otherwise. It allocates only in the
-// second case.
+// second case. Zoned addresses are returned as written, as RemoteAddress
+// returns them.
 func canonicalText(text string, ip netip.Addr) string {
 	if ip.Zone() != "" {
-		return ip.String()
+		return text
 	}
 	var buf [46]byte // longest IPv6 text without zone is 45 bytes
 	b := ip.AppendTo(buf[:0])
