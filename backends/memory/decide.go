@@ -141,19 +141,19 @@ func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int
 	var (
 		hBuf   [8]uint64
 		idxBuf [8]uint64
-		curBuf [8]*entry
 		oldBuf [8]*entry
 		tmpBuf [8]entry
+		newBuf [8]bool
 	)
-	hs, idx, cur, old, tmp := hBuf[:0], idxBuf[:0], curBuf[:0], oldBuf[:0], tmpBuf[:0]
+	// No pointer to tmp is ever stored in a slice, which would move it to
+	// the heap: fresh[i] says whether limit i uses tmp[i] or old[i].
+	hs, idx, old, tmp, fresh := hBuf[:n:n], idxBuf[:n:n], oldBuf[:n:n], tmpBuf[:], newBuf[:n:n]
 	if n > len(idxBuf) {
-		hs, idx, cur, old, tmp = make([]uint64, 0, n), make([]uint64, 0, n), make([]*entry, 0, n), make([]*entry, 0, n), make([]entry, 0, n)
+		hs, idx, old, tmp, fresh = make([]uint64, n), make([]uint64, n), make([]*entry, n), make([]entry, n), make([]bool, n)
 	}
-	tmp = tmp[:n]
 	for i := range req.Limits {
-		h := s.hash(req.Limits[i].Key)
-		hs = append(hs, h)
-		idx = append(idx, h&s.mask)
+		hs[i] = s.hash(req.Limits[i].Key)
+		idx[i] = hs[i] & s.mask
 	}
 	var locksBuf [8]uint64
 	locks := append(locksBuf[:0], idx...) // sorted, deduplicated: the lock order
@@ -162,11 +162,17 @@ func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int
 	for _, i := range locks {
 		s.shards[i].mu.Lock()
 	}
-	defer func() {
-		for _, i := range locks {
-			s.shards[i].mu.Unlock()
-		}
-	}()
+	ok, err := s.decideLocked(req, res, now, charge, hs, idx, old, tmp, fresh, locks)
+	for _, i := range locks {
+		s.shards[i].mu.Unlock()
+	}
+	return ok, err
+}
+
+// decideLocked is decideMany's work once the shards are locked.
+func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now int64, charge bool,
+	hs, idx []uint64, old []*entry, tmp []entry, fresh []bool, locks []uint64) (bool, error) {
+	n := len(req.Limits)
 	for _, i := range locks {
 		sh := &s.shards[i]
 		if sh.m == nil {
@@ -183,23 +189,29 @@ func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int
 	for i := range req.Limits {
 		l := &req.Limits[i]
 		e := s.shards[idx[i]].get(hs[i], l.Key)
+		old[i] = e
 		c := e
-		if e == nil || e.kind != req.Strategy {
+		fresh[i] = e == nil || e.kind != req.Strategy
+		if fresh[i] {
 			tmp[i] = entry{kind: req.Strategy}
 			c = &tmp[i]
 		}
-		cur, old = append(cur, c), append(old, e)
 		res[i].Allowed = c.check(req.Strategy, now, l)
 		all = all && res[i].Allowed
 	}
+	charge = charge && all
 	for i := range req.Limits {
-		cur[i].settle(req.Strategy, now, &req.Limits[i], charge && all && req.Limits[i].Cost > 0, &res[i])
+		c := old[i]
+		if fresh[i] {
+			c = &tmp[i]
+		}
+		c.settle(req.Strategy, now, &req.Limits[i], charge && req.Limits[i].Cost > 0, &res[i])
 	}
 	// Store fresh entries only once every limit is settled: making room may
 	// sweep the shard, which must not drop an entry still to be charged.
 	for i := range req.Limits {
 		l := &req.Limits[i]
-		if charge && all && l.Cost > 0 && cur[i] == &tmp[i] {
+		if charge && l.Cost > 0 && fresh[i] {
 			s.shards[idx[i]].store(hs[i], l.Key, &tmp[i], old[i], now, req.Limits)
 		}
 	}

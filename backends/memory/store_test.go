@@ -1,0 +1,281 @@
+package memory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/limitgen/limitgen/backends"
+)
+
+var ctx = context.Background()
+
+// entries counts the entries held, expired ones included.
+func (s *Store) entries() int {
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		for _, e := range sh.m {
+			for ; e != nil; e = e.next {
+				n++
+			}
+		}
+		if n2 := sh.n; n2 != func() int {
+			c := 0
+			for _, e := range sh.m {
+				for ; e != nil; e = e.next {
+					c++
+				}
+			}
+			return c
+		}() {
+			panic("shard count out of step")
+		}
+		sh.mu.Unlock()
+	}
+	return n
+}
+
+func mustNew(t testing.TB, c Config) *Store {
+	s, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func hit(t testing.TB, s *Store, st backends.Strategy, now time.Time, ls ...backends.Limit) bool {
+	t.Helper()
+	ok, err := s.Hit(ctx, &backends.Request{Strategy: st, Now: now, Limits: ls}, make([]backends.Result, len(ls)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}
+
+func lim(key string, amount int64, w time.Duration) backends.Limit {
+	return backends.Limit{Key: key, Amount: amount, Window: w, Cost: 1}
+}
+
+// TestMemoryBoundedByLiveKeys: churning clients whose limits expire never
+// grow the store beyond about twice the live keys.
+func TestMemoryBoundedByLiveKeys(t *testing.T) {
+	for _, st := range backends.Strategies() {
+		s := mustNew(t, Config{})
+		t0 := time.Unix(1_800_000_000, 0)
+		const perRound = 2000
+		maxSeen := 0
+		for round := range 30 {
+			now := t0.Add(time.Duration(round) * 2 * time.Second) // the last round's keys have expired
+			for i := range perRound {
+				hit(t, s, st, now, lim(fmt.Sprintf("P/{c%d-%d}/s/1 per 1 second", round, i), 1, time.Second))
+			}
+			maxSeen = max(maxSeen, s.entries())
+		}
+		if maxSeen > 2*perRound+maxShards*minSweepAt {
+			t.Errorf("%v: the store held %d entries for %d live keys", st, maxSeen, perRound)
+		}
+		if k := s.Keys(); k != perRound {
+			t.Errorf("%v: Keys() = %d, want the %d live keys", st, k, perRound)
+		}
+		// Decisions in every shard at a later instant: Keys reclaims all.
+		for i := range 1000 {
+			_, _ = s.Test(ctx, &backends.Request{Strategy: st, Now: t0.Add(time.Hour), Limits: []backends.Limit{lim(fmt.Sprintf("probe%d", i), 1, time.Second)}}, make([]backends.Result, 1))
+		}
+		if k := s.Keys(); k != 0 {
+			t.Errorf("%v: Keys() = %d an hour later, want 0", st, k)
+		}
+	}
+}
+
+// TestNoStateForNothing: peeks, refused hits and cost-0 hits store nothing.
+func TestNoStateForNothing(t *testing.T) {
+	for _, st := range backends.Strategies() {
+		s := mustNew(t, Config{})
+		now := time.Unix(1_800_000_000, 0)
+		l := lim("P/{a}/s/l", 1, time.Minute)
+		if _, err := s.Test(ctx, &backends.Request{Strategy: st, Now: now, Limits: []backends.Limit{l}}, make([]backends.Result, 1)); err != nil {
+			t.Fatal(err)
+		}
+		zero := l
+		zero.Amount = 0
+		free := l
+		free.Cost = 0
+		hit(t, s, st, now, zero)
+		hit(t, s, st, now, free)
+		hit(t, s, st, now, free, lim("P/{a}/s/m", 1, time.Minute), zero) // refused by zero
+		if n := s.entries(); n != 0 {
+			t.Errorf("%v: %d entries after requests that charged nothing", st, n)
+		}
+		hit(t, s, st, now, l)
+		if n := s.Keys(); n != 1 {
+			t.Errorf("%v: Keys() = %d after one charge", st, n)
+		}
+	}
+}
+
+// TestMaxKeys: the cap holds, and the key that expires first is evicted.
+func TestMaxKeys(t *testing.T) {
+	s := mustNew(t, Config{MaxKeys: 8})
+	if len(s.shards) != 1 {
+		t.Fatalf("a cap of 8 uses %d shards", len(s.shards))
+	}
+	now := time.Unix(1_800_000_000, 0)
+	short := lim("P/{short}/s/l", 5, time.Minute)
+	hit(t, s, backends.FixedWindow, now, short)
+	for i := range 7 {
+		hit(t, s, backends.FixedWindow, now, lim(fmt.Sprintf("P/{long%d}/s/l", i), 5, time.Hour))
+	}
+	if n := s.Keys(); n != 8 {
+		t.Fatalf("Keys() = %d, want 8", n)
+	}
+	hit(t, s, backends.FixedWindow, now, lim("P/{new}/s/l", 5, time.Hour))
+	if n := s.Keys(); n != 8 {
+		t.Errorf("Keys() = %d over a cap of 8", n)
+	}
+	res := make([]backends.Result, 1)
+	if _, err := s.Test(ctx, &backends.Request{Now: now, Limits: []backends.Limit{short}}, res); err != nil || res[0].Remaining != 5 {
+		t.Errorf("the soonest-expiring key was not the one evicted: %+v, %v", res[0], err)
+	}
+	// Expired keys are reclaimed before anything live is evicted.
+	later := now.Add(2 * time.Hour)
+	for i := range 8 {
+		hit(t, s, backends.FixedWindow, later, lim(fmt.Sprintf("P/{later%d}/s/l", i), 5, time.Hour))
+	}
+	if n := s.Keys(); n != 8 {
+		t.Errorf("Keys() = %d, want 8", n)
+	}
+
+	big := mustNew(t, Config{MaxKeys: 10000})
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 5000 {
+				hit(t, big, backends.MovingWindow, now, lim(fmt.Sprintf("P/{g%d-%d}/s/l", g, i), 5, time.Hour))
+			}
+		}()
+	}
+	wg.Wait()
+	if n := big.Keys(); n > 10000 || n < 9000 {
+		t.Errorf("a cap of 10000 holds %d keys", n)
+	}
+	if _, err := New(Config{MaxKeys: -1}); err == nil || !strings.Contains(err.Error(), "-1") {
+		t.Errorf("New with a negative cap: %v", err)
+	}
+}
+
+// TestStrategySwitch: a key used with another strategy starts afresh.
+func TestStrategySwitch(t *testing.T) {
+	s := mustNew(t, Config{})
+	now := time.Unix(1_800_000_000, 0)
+	l := lim("P/{a}/s/l", 1, time.Minute)
+	if !hit(t, s, backends.FixedWindow, now, l) || hit(t, s, backends.FixedWindow, now, l) {
+		t.Fatal("fixed window")
+	}
+	if !hit(t, s, backends.MovingWindow, now, l) || hit(t, s, backends.MovingWindow, now, l) {
+		t.Fatal("moving window after fixed window")
+	}
+	if !hit(t, s, backends.SlidingWindowCounter, now, l, lim("P/{a}/s/m", 1, time.Minute)) {
+		t.Fatal("sliding window after moving window")
+	}
+	if n := s.Keys(); n != 2 {
+		t.Errorf("Keys() = %d, want 2", n)
+	}
+}
+
+func TestZeroNowAndClosed(t *testing.T) {
+	s := mustNew(t, Config{})
+	l := lim("P/{a}/s/l", 1, time.Minute)
+	_, err := s.Hit(ctx, &backends.Request{Limits: []backends.Limit{l}}, make([]backends.Result, 1))
+	if err == nil || !strings.Contains(err.Error(), "Now") {
+		t.Errorf("Hit without Now: %v", err)
+	}
+	s.Close()
+	_, err = s.Hit(ctx, &backends.Request{Now: time.Now(), Limits: []backends.Limit{l, l}}, make([]backends.Result, 2))
+	if !errors.Is(err, backends.ErrClosed) {
+		t.Errorf("Hit of two limits after Close: %v", err)
+	}
+	if s.Keys() != 0 {
+		t.Error("Keys after Close")
+	}
+}
+
+// TestConcurrentCloseDoesNotPanic races decisions with Close.
+func TestConcurrentCloseDoesNotPanic(t *testing.T) {
+	s := mustNew(t, Config{})
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 2000 {
+				ls := []backends.Limit{lim(fmt.Sprintf("P/{%d}/s/%d", g, i), 5, time.Minute), lim(fmt.Sprintf("P/{%d}/t/%d", g, i), 5, time.Minute)}
+				_, err := s.Hit(ctx, &backends.Request{Now: time.Now(), Limits: ls[:1+i%2]}, make([]backends.Result, 1+i%2))
+				if err != nil && !errors.Is(err, backends.ErrClosed) {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(time.Millisecond)
+	s.Close()
+	wg.Wait()
+}
+
+// TestHashCollisions: keys filed under one hash stay apart.
+func TestHashCollisions(t *testing.T) {
+	s := mustNew(t, Config{})
+	sh := &s.shards[0]
+	now := time.Unix(1_800_000_000, 0).UnixNano()
+	for i := range 5 {
+		e := &entry{kind: backends.FixedWindow, window: int64(time.Minute), fixed: backends.FixedWindowState{Start: now, Count: int64(i + 1)}}
+		e.key = fmt.Sprint("k", i)
+		sh.put(42, e)
+		sh.n++
+	}
+	for i := range 5 {
+		if e := sh.get(42, fmt.Sprint("k", i)); e == nil || e.fixed.Count != int64(i+1) {
+			t.Fatalf("get k%d = %+v", i, e)
+		}
+	}
+	sh.remove(42, "k2")
+	sh.n--
+	sh.remove(42, "k4")
+	sh.n--
+	sh.remove(42, "absent")
+	if sh.get(42, "k2") != nil || sh.get(42, "k4") != nil || sh.get(42, "k3") == nil || sh.get(42, "k0") == nil {
+		t.Fatal("remove took the wrong entries")
+	}
+	sh.mu.Lock()
+	sh.sweep(now + int64(time.Hour))
+	sh.mu.Unlock()
+	if sh.get(42, "k0") != nil || sh.n != 0 {
+		t.Fatal("sweep left expired entries of a chain")
+	}
+}
+
+// TestHitAllocations: deciding an existing key allocates nothing.
+func TestHitAllocations(t *testing.T) {
+	for _, st := range backends.Strategies() {
+		s := mustNew(t, Config{})
+		now := time.Unix(1_800_000_000, 0)
+		one := &backends.Request{Strategy: st, Now: now, Limits: []backends.Limit{lim("P/{a}/s/l", 1<<40, time.Minute)}}
+		three := &backends.Request{Strategy: st, Now: now, Limits: []backends.Limit{
+			lim("P/{a}/s/l", 1<<40, time.Minute), lim("P/{a}/s/m", 1<<40, time.Hour), lim("P/{b}/d/n", 1<<40, time.Hour)}}
+		res := make([]backends.Result, 3)
+		_, _ = s.Hit(ctx, three, res)
+		for name, req := range map[string]*backends.Request{"one limit": one, "three limits": three} {
+			if n := testing.AllocsPerRun(200, func() { _, _ = s.Hit(ctx, req, res[:len(req.Limits)]) }); n != 0 {
+				t.Errorf("%v, %s: %v allocations per Hit", st, name, n)
+			}
+		}
+	}
+}
