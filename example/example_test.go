@@ -58,7 +58,7 @@ func TestLimitsTree(t *testing.T) {
 	if err := l.WriteLimits(&b, runtime.TreeFilter{}); err != nil {
 		t.Fatal(err)
 	}
-	const want = "app\n├── fast: /fast\n│   ├── 2 per 1 minute\n│   └── 1 per 1 second\n├── ping: /ping\n│   └── Exempt\n└── slow: /slow\n    └── 1 per 1 day\n"
+	const want = "example\n├── fast: /fast\n│   ├── 2 per 1 minute\n│   └── 1 per 1 second\n├── ping: /ping\n│   └── Exempt\n└── slow: /slow\n    └── 1 per 1 day\n"
 	if b.String() != want {
 		t.Fatalf("tree:\n%s", b.String())
 	}

@@ -7,9 +7,13 @@
 //	go run ./example -limits          # prints the routes and their limits
 //	RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379 go run ./example
 //
-// The routes are wired by hand here; limitgen's generator replaces the
-// wiring with annotations on the handlers.
+// The limits are annotations on the handlers; `go generate ./example`
+// turns them into limits_gen.go (LimitGroup, RegisterLimits), and
+// `go run ./cmd/limitgen limits ./example` prints them without running
+// the server.
 package main
+
+//go:generate go run github.com/limitgen/limitgen/cmd/limitgen
 
 import (
 	"errors"
@@ -25,22 +29,17 @@ import (
 	"github.com/limitgen/limitgen/runtime"
 )
 
+// limit:"1 per day"
+//
+//limit:route GET /slow
 func slow(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "24") }
 
+//limit:route GET /fast
 func fast(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "42") }
 
+//limit:exempt
+//limit:route GET /ping
 func ping(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "PONG") }
-
-// app is the route table: what `//limit:"1 per day"` and `//limit:exempt`
-// on the handlers will generate.
-func app() *runtime.Group {
-	return &runtime.Group{Name: "app", Routes: []runtime.Route{
-		{Endpoint: "fast", Pattern: "GET /fast", Handler: http.HandlerFunc(fast)},
-		{Endpoint: "ping", Pattern: "GET /ping", Handler: http.HandlerFunc(ping), Exempt: runtime.ExemptAll},
-		{Endpoint: "slow", Pattern: "GET /slow", Handler: http.HandlerFunc(slow),
-			Rules: []runtime.Rule{{Limits: runtime.MustParseLimits("1 per day")}}},
-	}}
-}
 
 // newServer builds the limiter (settings from RATELIMIT_* variables, the
 // storage from RATELIMIT_STORAGE_URI, memory:// by default) and the mux.
@@ -53,7 +52,7 @@ func newServer(opts ...runtime.Option) (http.Handler, *runtime.Limiter, error) {
 		return nil, nil, err
 	}
 	mux := http.NewServeMux()
-	if err := l.Mount(mux, app()); err != nil {
+	if err := RegisterLimits(l, mux); err != nil {
 		l.Close()
 		return nil, nil, err
 	}
