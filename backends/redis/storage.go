@@ -70,6 +70,9 @@ func New(client goredis.UniversalClient, opts Options) (*Storage, error) {
 // Client returns the go-redis client the storage uses.
 func (s *Storage) Client() goredis.UniversalClient { return s.client }
 
+// Prefix returns the prefix prepended to every key (Options.Prefix).
+func (s *Storage) Prefix() string { return s.opts.Prefix }
+
 // UsesServerClock reports whether decisions use the Redis server's clock
 // (the default) rather than Request.Now.
 func (s *Storage) UsesServerClock() bool { return !s.opts.ClientClock }
