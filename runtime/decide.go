@@ -211,18 +211,15 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 			st.deferred = true
 		}
 		st.res.Limits = append(st.res.Limits, LimitResult{
-			Limit:      e.limit,
-			Level:      levelNames[e.rule.lv],
-			Scope:      e.rule.scopeFor(method),
-			Key:        m.client,
-			Shared:     e.rule.shared,
-			Allowed:    allowed,
-			Remaining:  res.Remaining,
-			Reset:      res.Reset,
-			Deferred:   deferred,
-			storageKey: sc.limits[j].Key,
-			rule:       e.rule,
-			cost:       m.cost,
+			Limit:     e.limit,
+			Scope:     e.rule.scopeFor(method),
+			Key:       m.client,
+			Allowed:   allowed,
+			Remaining: res.Remaining,
+			Reset:     res.Reset,
+			Deferred:  deferred,
+			rule:      e.rule,
+			cost:      m.cost,
 		})
 		if !allowed && st.res.Allowed {
 			st.res.Allowed = false
@@ -233,7 +230,7 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 	if st.res.Described < 0 {
 		st.res.Described = 0
 		for j := range st.res.Limits {
-			if !st.res.Limits[j].Shared {
+			if !st.res.Limits[j].rule.shared {
 				st.res.Described = j
 				break
 			}
@@ -350,9 +347,8 @@ func (l *Limiter) checkMeta(ctx context.Context, st *requestState, sc *scratch, 
 		}
 		e := &rs.meta[idx[j]]
 		st.res.Limits = append(st.res.Limits, LimitResult{
-			Limit: e.limit, Level: levelNames[levelMeta], Scope: e.rule.scope,
-			Key: sc.memoFor(e.rule, r, l.keyFunc).client, Shared: true,
-			Remaining: res[j].Remaining, Reset: res[j].Reset, storageKey: sc.meta[j].Key, rule: e.rule,
+			Limit: e.limit, Scope: e.rule.scope, Key: sc.memoFor(e.rule, r, l.keyFunc).client,
+			Remaining: res[j].Remaining, Reset: res[j].Reset, rule: e.rule,
 		})
 		st.res.Allowed = false
 		st.res.Described = 0
@@ -420,7 +416,7 @@ func (l *Limiter) deduct(st *requestState, r *http.Request, status int) {
 			continue
 		}
 		req := backends.Request{Strategy: l.strategy, Now: now, Limits: []backends.Limit{{
-			Key: lr.storageKey, Amount: lr.Limit.Amount, Window: lr.Limit.Window(), Cost: lr.cost,
+			Key: backends.Key(l.prefix, lr.Key, lr.Scope, lr.Limit.String()), Amount: lr.Limit.Amount, Window: lr.Limit.Window(), Cost: lr.cost,
 		}}}
 		var res [1]backends.Result
 		if _, err := st.store.Hit(st.Context, &req, res[:]); err != nil {

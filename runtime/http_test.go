@@ -242,7 +242,7 @@ func TestResultsFromContext(t *testing.T) {
 	}
 	var texts []string
 	for _, lr := range got.Limits {
-		texts = append(texts, lr.Limit.String()+"/"+lr.Level+"/"+lr.Scope)
+		texts = append(texts, lr.Limit.String()+"/"+lr.Level()+"/"+lr.Scope)
 	}
 	if s := strings.Join(texts, ", "); s != "1 per 1 second/default/fast, 2 per 1 minute/default/fast, 100 per 1 hour/application/global" {
 		t.Fatalf("limits %s", s)

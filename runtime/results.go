@@ -11,18 +11,12 @@ import (
 type LimitResult struct {
 	// Limit is the limit, e.g. 2 per 1 minute.
 	Limit Limit
-	// Level is where the limit was declared: "route", "view", "group",
-	// "default", "application", "meta" or "fallback".
-	Level string
 	// Scope is the counter's scope: the endpoint (with ":scope" and
 	// ":METHOD" suffixes when configured), a shared limit's name, "global"
 	// for application limits or "meta".
 	Scope string
 	// Key is the client key the limit was counted under.
 	Key string
-	// Shared reports a limit counted across routes (shared, application or
-	// meta limits).
-	Shared bool
 	// Allowed reports whether this limit had room for the request.
 	Allowed bool
 	// Remaining is the number of hits left in the window after the
@@ -33,10 +27,17 @@ type LimitResult struct {
 	// Deferred reports a deduct-when limit, charged after the handler.
 	Deferred bool
 
-	storageKey string
-	rule       *rule
-	cost       int64
+	rule *rule
+	cost int64
 }
+
+// Level returns where the limit was declared: "route", "view", "group",
+// "default", "application", "meta" or "fallback".
+func (lr *LimitResult) Level() string { return levelNames[lr.rule.lv] }
+
+// Shared reports a limit counted across routes: a shared, application or
+// meta limit.
+func (lr *LimitResult) Shared() bool { return lr.rule.shared }
 
 // Results are the decision of one request, as the handler sees it through
 // ResultsFromContext. They must not be modified.
@@ -74,7 +75,7 @@ type requestState struct {
 	store    backends.Storage
 	deferred bool
 	res      Results
-	inline   [4]LimitResult
+	inline   [3]LimitResult
 }
 
 // Value returns the state itself for its private key and defers to the
