@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -128,7 +129,7 @@ func New(opts ...Option) (*Limiter, error) {
 		}
 	}
 	l.headers = newHeaderConfig(&c)
-	l.reg.Store(&registry{byEndpoint: map[string]*routeState{}, byPattern: map[string]*routeState{}})
+	l.reg.Store(&registry{byEndpoint: map[string]*routeState{}, byPattern: map[string]*routeState{}, matcher: http.NewServeMux()})
 	l.scratchP.New = func() any { return new(scratch) }
 
 	switch {
