@@ -308,7 +308,7 @@ func (p *fileParser) parseComment(c *ast.Comment) *Annotation {
 	case "route":
 		a.Kind = RouteAnnotation
 		r := text[kwEnd:]
-		pat := strings.TrimSpace(r)
+		pat := strings.Trim(r, " \t")
 		if pat == "" {
 			p.errorf(pos(argOff), end, "//limit:route needs a pattern, e.g. //limit:route GET /items/{id}")
 			return nil

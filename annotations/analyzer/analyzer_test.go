@@ -1,0 +1,16 @@
+package analyzer_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/limitgen/limitgen/annotations/analyzer"
+)
+
+// TestAnalyzer checks the diagnostics against the `// want` comments of
+// testdata/src/a (every kind of problem) and testdata/src/b (a clean
+// package: no diagnostics at all).
+func TestAnalyzer(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), analyzer.Analyzer, "a", "b")
+}
