@@ -32,13 +32,20 @@ type usageError string
 
 func (e usageError) Error() string { return string(e) }
 
-// run is the whole command: it returns the exit status.
+// run is the whole command, run in the working directory: it returns the
+// exit status.
 func run(args []string, stdout, stderr io.Writer) int {
 	wd, err := os.Getwd()
 	if err != nil {
 		fmt.Fprintln(stderr, "limitgen:", err)
 		return exitFail
 	}
+	return runIn(wd, args, stdout, stderr)
+}
+
+// runIn runs the command as if started in directory wd.
+func runIn(wd string, args []string, stdout, stderr io.Writer) int {
+	var err error
 	cmd := "generate"
 	if len(args) > 0 {
 		switch args[0] {
