@@ -1,6 +1,6 @@
 // Package b is annotated correctly: the analyzer reports nothing.
 //
-//limit:"1000 per hour"
+// limit:"1000 per hour"
 package b
 
 import (
@@ -18,6 +18,7 @@ func onBreach(w http.ResponseWriter, r *http.Request, b *runtime.Breach) bool { 
 // slow is slow.
 //
 // limit:"1 per day" key=clientKey cost=weight on-breach=onBreach
+//
 //limit:route GET /slow
 func slow(w http.ResponseWriter, r *http.Request) {}
 
@@ -27,12 +28,13 @@ func ping(w http.ResponseWriter, r *http.Request) {}
 
 // Items is a class-based view.
 //
-//limit:"10 per minute"
+// limit:"10 per minute"
 type Items struct{}
 
 //limit:route GET /items/{id}
 func (Items) Get(w http.ResponseWriter, r *http.Request) {}
 
+// limit:"1 per second" override-defaults=false
+//
 //limit:route POST /items
-//limit:"1 per second" override-defaults=false
 func (*Items) Post(w http.ResponseWriter, r *http.Request) {}
