@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -362,7 +363,9 @@ func (l *Limiter) checkMeta(ctx context.Context, st *requestState, sc *scratch, 
 // is in shadow mode. It returns whether the handler should still run.
 func (l *Limiter) refuse(st *requestState, w http.ResponseWriter, r *http.Request) bool {
 	cur := st.res.Current()
-	l.log.Info("ratelimit exceeded", "limit", cur.Limit.String(), "key", cur.Key, "scope", cur.Scope, "endpoint", st.res.Endpoint)
+	if l.log.Enabled(st.Context, slog.LevelInfo) {
+		l.log.Info("ratelimit exceeded", "limit", cur.Limit.String(), "key", cur.Key, "scope", cur.Scope, "endpoint", st.res.Endpoint)
+	}
 	if cur.rule.lv != levelMeta && len(st.rs.meta) > 0 {
 		l.hitMeta(st, r)
 	}

@@ -17,18 +17,24 @@ func WriteTooManyRequests(w http.ResponseWriter, r *http.Request, description st
 	h := w.Header()
 	if wantsJSON(r.Header.Get("Accept")) {
 		detail, _ := json.Marshal(description)
-		h.Set("Content-Type", "application/problem+json")
+		h["Content-Type"] = problemJSON
 		w.WriteHeader(http.StatusTooManyRequests)
 		_, _ = w.Write([]byte(`{"type":"about:blank","title":"Too Many Requests","status":429,"detail":` + string(detail) + "}\n"))
 		return
 	}
-	h.Set("Content-Type", "text/html; charset=utf-8")
+	h["Content-Type"] = textHTML
 	w.WriteHeader(http.StatusTooManyRequests)
 	_, _ = w.Write([]byte("<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n" +
 		"<title>429 Too Many Requests</title>\n" +
 		"<h1>Too Many Requests</h1>\n" +
 		"<p>" + html.EscapeString(description) + "</p>\n"))
 }
+
+// Shared Content-Type values; net/http only reads them.
+var (
+	problemJSON = []string{"application/problem+json"}
+	textHTML    = []string{"text/html; charset=utf-8"}
+)
 
 // wantsJSON reports whether an Accept header asks for JSON before HTML:
 // "application/json", "application/problem+json" or any "+json" type listed
