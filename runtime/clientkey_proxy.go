@@ -40,6 +40,14 @@ type TrustedProxies struct {
 	// forged copy of the other through untouched.
 	Header string
 
+	// UnixSockets trusts connections that do not come over IP, such as a
+	// reverse proxy on the same host connecting over a Unix domain socket
+	// (net/http then reports RemoteAddr "@" or ""), as the first hop. With
+	// no CIDRs or Prefixes they are trusted anyway (Hops alone trusts every
+	// connection). false: their headers are not read unless Hops alone is
+	// configured.
+	UnixSockets bool
+
 	// IPv6Prefix groups IPv6 clients by this many leading bits, as
 	// IPv6Prefix does (64 counts a /64 as one client). 0 keeps whole
 	// addresses; otherwise it must be 1 to 128.
@@ -74,7 +82,7 @@ type TrustedProxies struct {
 // error quoting the value. cfg is copied: changing it afterwards has no
 // effect. The returned KeyFunc is safe for concurrent use.
 func TrustedProxyKey(cfg TrustedProxies) (KeyFunc, error) {
-	p := &proxyKey{hops: cfg.Hops, bits: cfg.IPv6Prefix}
+	p := &proxyKey{hops: cfg.Hops, bits: cfg.IPv6Prefix, unix: cfg.UnixSockets}
 	for _, c := range cfg.CIDRs {
 		pfx, err := parseCIDR(c)
 		if err != nil {
@@ -91,8 +99,8 @@ func TrustedProxyKey(cfg TrustedProxies) (KeyFunc, error) {
 	if cfg.Hops < 0 {
 		return nil, fmt.Errorf("runtime: trusted proxies: hop count %d is negative", cfg.Hops)
 	}
-	if len(p.prefixes) == 0 && cfg.Hops == 0 {
-		return nil, errors.New("runtime: trusted proxies: no CIDRs and no hop count; use RemoteAddress to trust no proxy")
+	if len(p.prefixes) == 0 && cfg.Hops == 0 && !cfg.UnixSockets {
+		return nil, errors.New("runtime: trusted proxies: no CIDRs, no hop count and no Unix sockets; use RemoteAddress to trust no proxy")
 	}
 	if cfg.IPv6Prefix < 0 || cfg.IPv6Prefix > 128 {
 		return nil, fmt.Errorf("runtime: trusted proxies: IPv6 prefix length %d out of range: want 0 to 128", cfg.IPv6Prefix)
@@ -202,6 +210,7 @@ type proxyKey struct {
 	header    string // canonical name
 	forwarded bool   // header is RFC 7239 Forwarded
 	bits      int    // IPv6 grouping, 0 for none
+	unix      bool   // trust connections that are not IP
 }
 
 // trusted reports whether the hop-th hop (0 is the connection's peer),
@@ -211,7 +220,7 @@ func (p *proxyKey) trusted(hop int, ip netip.Addr) bool {
 		return false
 	}
 	if len(p.prefixes) == 0 {
-		return true
+		return p.hops > 0 // Hops alone; UnixSockets alone trusts no IP hop
 	}
 	ip = ip.WithZone("")
 	for _, pfx := range p.prefixes {
@@ -224,14 +233,20 @@ func (p *proxyKey) trusted(hop int, ip netip.Addr) bool {
 
 func (p *proxyKey) key(r *http.Request) string {
 	peerKey := hostOf(r.RemoteAddr)
+	fallback := peerKey
 	peer, err := netip.ParseAddr(peerKey)
 	if err != nil {
-		return peerKey // not an IP connection: nothing to trust
-	}
-	peer = peer.Unmap()
-	fallback := groupAddr(peerKey, peer, p.bits)
-	if !p.trusted(0, peer) {
-		return fallback
+		// Not an IP connection: a Unix socket, trusted only if asked to
+		// or by Hops alone, which trusts every connection.
+		if !p.unix && (len(p.prefixes) > 0 || p.hops == 0) {
+			return fallback
+		}
+	} else {
+		peer = peer.Unmap()
+		fallback = groupAddr(peerKey, peer, p.bits)
+		if !p.trusted(0, peer) {
+			return fallback
+		}
 	}
 	lines := r.Header[p.header]
 	hop := 1

@@ -238,7 +238,7 @@ func TestTrustedProxyKeyErrors(t *testing.T) {
 		cfg  TrustedProxies
 		want string
 	}{
-		{TrustedProxies{}, "no CIDRs and no hop count"},
+		{TrustedProxies{}, "no CIDRs, no hop count and no Unix sockets"},
 		{TrustedProxies{CIDRs: []string{"10.0.0.0/33"}}, `bad CIDR "10.0.0.0/33"`},
 		{TrustedProxies{CIDRs: []string{"banana"}}, `bad CIDR "banana"`},
 		{TrustedProxies{CIDRs: []string{"10.0.0.0/8", " "}}, `empty CIDR in " "`},
@@ -317,4 +317,30 @@ func TestParseCIDRs(t *testing.T) {
 			t.Errorf("ParseCIDRs(%q) = %q, want %q", tt.in, s, tt.want)
 		}
 	}
+}
+
+func TestTrustedProxyKeyUnixSockets(t *testing.T) {
+	// A proxy on the same host over a Unix socket, nothing else trusted:
+	// the client is the last address it appended.
+	runProxyCases(t, TrustedProxies{UnixSockets: true}, []proxyCase{
+		{"unix proxy", "@", []string{"1.2.3.4, 198.51.100.1"}, nil, "198.51.100.1"},
+		{"unix proxy, empty addr", "", []string{"198.51.100.1"}, nil, "198.51.100.1"},
+		{"unix proxy, private client", "@", []string{"10.0.0.7"}, nil, "10.0.0.7"},
+		{"unix proxy, no header", "@", nil, nil, "@"},
+		{"unix proxy, garbage", "@", []string{"garbage"}, nil, "@"},
+		{"ip connection not trusted", "10.0.0.1:1", []string{"198.51.100.1"}, nil, "10.0.0.1"},
+	})
+	// With CIDRs: the Unix-socket proxy, then trusted hops by address.
+	runProxyCases(t, TrustedProxies{UnixSockets: true, CIDRs: []string{"10.0.0.0/8"}}, []proxyCase{
+		{"unix then trusted hop", "@", []string{"198.51.100.1, 10.0.0.7"}, nil, "198.51.100.1"},
+		{"trusted ip connection", "10.0.0.1:1", []string{"198.51.100.1"}, nil, "198.51.100.1"},
+		{"untrusted ip connection", "203.0.113.5:1", []string{"198.51.100.1"}, nil, "203.0.113.5"},
+	})
+	// Without UnixSockets, a Unix connection is trusted only by Hops alone.
+	runProxyCases(t, TrustedProxies{CIDRs: []string{"10.0.0.0/8"}}, []proxyCase{
+		{"unix not trusted by cidrs", "@", []string{"198.51.100.1"}, nil, "@"},
+	})
+	runProxyCases(t, TrustedProxies{Hops: 1}, []proxyCase{
+		{"unix trusted by hops alone", "@", []string{"1.2.3.4, 198.51.100.1"}, nil, "198.51.100.1"},
+	})
 }
