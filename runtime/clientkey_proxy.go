@@ -10,7 +10,8 @@ import (
 
 // TrustedProxies configures TrustedProxyKey: which hops in front of the
 // application are reverse proxies whose forwarding headers may be believed.
-// At least one of CIDRs, Prefixes and Hops must be set.
+// At least one of CIDRs, Prefixes, Hops and UnixSockets must be set.
+// The zero value trusts nothing and is rejected.
 type TrustedProxies struct {
 	// CIDRs lists the trusted proxies' networks in text form, such as
 	// "10.0.0.0/8", "2001:db8::/32", or a single address "192.0.2.7"
@@ -35,17 +36,17 @@ type TrustedProxies struct {
 
 	// Header names the one header to read: "X-Forwarded-For" (the
 	// default, when empty), "Forwarded" (RFC 7239, its for= parameters),
-	// or another comma-separated address list such as "X-Real-IP". Only
-	// this header is read: a proxy that sets one header passes a client's
-	// forged copy of the other through untouched.
+	// or another comma-separated address list such as "X-Real-IP". Several
+	// lines of the header form one list, in order. Only this header is
+	// read: a proxy that sets one header passes a client's forged copy of
+	// the other through untouched.
 	Header string
 
-	// UnixSockets trusts connections that do not come over IP, such as a
-	// reverse proxy on the same host connecting over a Unix domain socket
-	// (net/http then reports RemoteAddr "@" or ""), as the first hop. With
-	// no CIDRs or Prefixes they are trusted anyway (Hops alone trusts every
-	// connection). false: their headers are not read unless Hops alone is
-	// configured.
+	// UnixSockets trusts connections that do not come over IP, such as
+	// from a reverse proxy on the same host over a Unix domain socket
+	// (net/http then reports RemoteAddr "@" or ""), as the first hop.
+	// false: such connections' headers are read only under Hops alone,
+	// which trusts every connection.
 	UnixSockets bool
 
 	// IPv6Prefix groups IPv6 clients by this many leading bits, as
