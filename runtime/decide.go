@@ -16,6 +16,7 @@ type scratch struct {
 	limits  []backends.Limit
 	results []backends.Result
 	idx     []int // entry index of each limit
+	midx    []int // memo index of each limit
 	offs    []int // key offsets in buf, two per limit, when keys are built
 	buf     []byte
 	memo    []ruleMemo
@@ -119,6 +120,7 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 	sc.memo = sc.memo[:0]
 	sc.limits = sc.limits[:0]
 	sc.idx = sc.idx[:0]
+	sc.midx = sc.midx[:0]
 	st.res.Limits = st.inline[:0]
 	st.res.Described = -1
 	st.res.Allowed = true
@@ -160,7 +162,8 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 		if !e.rule.appliesTo(method) {
 			continue
 		}
-		m := sc.memoFor(e.rule, r, l.keyFunc)
+		mi := sc.memoIndex(e.rule, r, l.keyFunc)
+		m := &sc.memo[mi]
 		if m.skip {
 			continue
 		}
@@ -178,6 +181,7 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 		}
 		sc.limits = append(sc.limits, lim)
 		sc.idx = append(sc.idx, i)
+		sc.midx = append(sc.midx, mi)
 	}
 	n := len(sc.limits)
 	if n == 0 {
@@ -203,7 +207,7 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 	}
 	for j := range results {
 		e := &entries[sc.idx[j]]
-		m := sc.memoFor(e.rule, r, l.keyFunc)
+		m := &sc.memo[sc.midx[j]]
 		res := &results[j]
 		allowed := res.Allowed
 		deferred := e.rule.r.DeductWhen != nil
@@ -241,10 +245,17 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 }
 
 // memoFor returns the memo of rule r for this request, computing it once.
+// The pointer is valid until the next memo is added.
 func (sc *scratch) memoFor(ru *rule, r *http.Request, def KeyFunc) *ruleMemo {
+	return &sc.memo[sc.memoIndex(ru, r, def)]
+}
+
+// memoIndex returns the index in sc.memo of rule r's memo, computing it
+// once per request.
+func (sc *scratch) memoIndex(ru *rule, r *http.Request, def KeyFunc) int {
 	for i := range sc.memo {
 		if sc.memo[i].r == ru {
-			return &sc.memo[i]
+			return i
 		}
 	}
 	m := ruleMemo{r: ru, cost: 1}
@@ -271,7 +282,7 @@ func (sc *scratch) memoFor(ru *rule, r *http.Request, def KeyFunc) *ruleMemo {
 		}
 	}
 	sc.memo = append(sc.memo, m)
-	return &sc.memo[len(sc.memo)-1]
+	return len(sc.memo) - 1
 }
 
 // cachedKeys returns the storage keys of rs's entries and meta entries for
