@@ -344,3 +344,12 @@ func TestTrustedProxyKeyUnixSockets(t *testing.T) {
 		{"unix trusted by hops alone", "@", []string{"1.2.3.4, 198.51.100.1"}, nil, "198.51.100.1"},
 	})
 }
+
+func TestTrustedProxyKeyForwardedHops(t *testing.T) {
+	runProxyCases(t, TrustedProxies{Hops: 2, Header: "Forwarded"}, []proxyCase{
+		{"two proxies", "203.0.113.5:1", nil, []string{"for=1.2.3.4, for=198.51.100.1;proto=https, for=10.0.0.7"}, "198.51.100.1"},
+		{"ipv6 client", "203.0.113.5:1", nil, []string{`for="[2001:db8::7]:4711", for=10.0.0.7`}, "2001:db8::7"},
+		{"unknown at the client", "203.0.113.5:1", nil, []string{"for=unknown, for=10.0.0.7"}, "203.0.113.5"},
+		{"xff not read", "203.0.113.5:1", []string{"1.2.3.4, 198.51.100.1, 10.0.0.7"}, nil, "203.0.113.5"},
+	})
+}
