@@ -16,12 +16,6 @@ const (
 	opRefund = "r"
 )
 
-var strategyCode = [...]string{
-	backends.FixedWindow:          "f",
-	backends.MovingWindow:         "m",
-	backends.SlidingWindowCounter: "s",
-}
-
 var strategySuffix = [...]string{
 	backends.FixedWindow:          "",
 	backends.MovingWindow:         movingSuffix,
@@ -58,34 +52,48 @@ func (s *Storage) decide(ctx context.Context, op string, req *backends.Request, 
 // decision and the instant used.
 func (s *Storage) call(ctx context.Context, op string, req *backends.Request, limits []backends.Limit, results []backends.Result, at string) (bool, string, error) {
 	var sec, nsec int64 = -1, 0
+	known := false // the instant is known here, not read from the server
+	var at64 int64
 	switch {
 	case at != "":
 		n, err := parseInstant(at)
 		if err != nil {
 			return false, "", err
 		}
-		sec, nsec = n/1e9, n%1e9
+		at64, known = n, true
 	case s.opts.ClientClock:
 		if req.Now.Before(time.Unix(0, 0)) {
 			return false, "", fmt.Errorf("redis: decision instant %v is before 1970", req.Now)
 		}
-		sec, nsec = req.Now.Unix(), int64(req.Now.Nanosecond())
+		at64, known = req.Now.UnixNano(), true
+	}
+	if known {
+		sec, nsec = at64/1e9, at64%1e9
 	}
 	slack := int64(0)
 	if s.opts.ClientClock {
 		slack = clientClockSlack
 	}
+	sliding := req.Strategy == backends.SlidingWindowCounter
 	keys := make([]string, len(limits))
-	args := make([]any, 5, 5+4*len(limits))
-	args[0], args[1], args[2], args[3], args[4] = op, strategyCode[req.Strategy], sec, nsec, slack
+	args := make([]any, 4, 4+5*len(limits))
+	args[0], args[1], args[2], args[3] = op, sec, nsec, slack
 	suffix := strategySuffix[req.Strategy]
 	for i := range limits {
 		l := &limits[i]
 		keys[i] = s.opts.Prefix + l.Key + suffix
 		w := int64(l.Window)
 		args = append(args, l.Amount, w/1e9, w%1e9, l.Cost)
+		if sliding {
+			// the instant modulo the window, exact here in 64 bits
+			r := int64(-1)
+			if known {
+				r = at64 % w
+			}
+			args = append(args, r)
+		}
 	}
-	reply, err := decideScript.Run(ctx, s.client, keys, args...).Slice()
+	reply, err := scripts[req.Strategy].Run(ctx, s.client, keys, args...).Slice()
 	if err != nil {
 		return false, "", wrap("decide", err)
 	}

@@ -14,11 +14,24 @@ import (
 	"github.com/limitgen/limitgen/backends"
 )
 
-//go:embed decide.lua
-var decideSource string
+var (
+	//go:embed prelude.lua
+	prelude string
+	//go:embed fixed.lua
+	fixedBody string
+	//go:embed moving.lua
+	movingBody string
+	//go:embed sliding.lua
+	slidingBody string
+)
 
-// decideScript decides every limit of one call; see decide.lua.
-var decideScript = goredis.NewScript(decideSource)
+// scripts decide every limit of one call, one script per strategy; see
+// prelude.lua.
+var scripts = [...]*goredis.Script{
+	backends.FixedWindow:          goredis.NewScript(prelude + fixedBody),
+	backends.MovingWindow:         goredis.NewScript(prelude + movingBody),
+	backends.SlidingWindowCounter: goredis.NewScript(prelude + slidingBody),
+}
 
 // Suffixes of the keys of the strategies other than fixed window, so that
 // one limit key used with several strategies never mixes data types.

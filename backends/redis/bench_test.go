@@ -1,0 +1,105 @@
+package redis_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/redis"
+)
+
+// benchClients is the number of concurrent callers the benchmarks run, as
+// the issue asks: 64 goroutines sharing one pool of 64 connections.
+const benchClients = 64
+
+// benchKeys is the number of distinct clients (keys) the callers hit, at
+// random: with 100 per second each, limits are mostly admitted.
+const benchKeys = 4096
+
+func benchClient(b *testing.B) *goredis.Client {
+	uri := serverURI(b, "LIMITGEN_REDIS_URI")
+	u, err := backends.ParseURI(uri)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := goredis.NewClient(&goredis.Options{Addr: u.Hosts[0], PoolSize: benchClients, ContextTimeoutEnabled: true, DisableIdentity: true})
+	b.Cleanup(func() { c.Close() })
+	if err := c.Ping(context.Background()).Err(); err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// parallel runs body from benchClients goroutines.
+func parallel(b *testing.B, body func(r *rand.Rand)) {
+	b.SetParallelism((benchClients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		r := rand.New(rand.NewPCG(rand.Uint64(), 1))
+		for pb.Next() {
+			body(r)
+		}
+	})
+}
+
+// BenchmarkIncr is the floor: one bare INCR per request through the same
+// client library, pool and concurrency (one round trip, no logic).
+func BenchmarkIncr(b *testing.B) {
+	c := benchClient(b)
+	ctx := context.Background()
+	keys := make([]string, benchKeys)
+	for i := range keys {
+		keys[i] = "bench-incr/{" + strconv.Itoa(i) + "}"
+	}
+	parallel(b, func(r *rand.Rand) {
+		if err := c.Incr(ctx, keys[r.IntN(benchKeys)]).Err(); err != nil {
+			b.Error(err)
+		}
+	})
+}
+
+// BenchmarkHit decides one limit (100 per second) per request, per
+// strategy, with the server's clock; BenchmarkHit/two-limits decides two.
+func BenchmarkHit(b *testing.B) {
+	c := benchClient(b)
+	st, err := redis.New(c, redis.Options{Prefix: "bench/"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	keys := make([][2]string, benchKeys)
+	for i := range keys {
+		client := strconv.Itoa(i)
+		keys[i] = [2]string{backends.Key("L", client, "s", "100 per 1 second"), backends.Key("L", client, "s", "10000 per 1 hour")}
+	}
+	run := func(s backends.Strategy, two bool) func(b *testing.B) {
+		return func(b *testing.B) {
+			parallel(b, func(r *rand.Rand) {
+				k := keys[r.IntN(benchKeys)]
+				limits := [2]backends.Limit{
+					{Key: k[0], Amount: 100, Window: time.Second, Cost: 1},
+					{Key: k[1], Amount: 10000, Window: time.Hour, Cost: 1},
+				}
+				req := backends.Request{Strategy: s, Limits: limits[:1]}
+				if two {
+					req.Limits = limits[:]
+				}
+				var res [2]backends.Result
+				if _, err := st.Hit(ctx, &req, res[:len(req.Limits)]); err != nil {
+					b.Error(err)
+				}
+			})
+		}
+	}
+	for _, s := range backends.Strategies() {
+		b.Run(s.String(), run(s, false))
+	}
+	b.Run("two-limits/fixed-window", run(backends.FixedWindow, true))
+}
