@@ -155,3 +155,22 @@ func TestUsageErrorsExit2(t *testing.T) {
 		t.Errorf("help = %d %q", code, stdout)
 	}
 }
+
+// TestBrokenPackageWithoutAnnotations: a package limitgen has no business
+// with does not stop it, even when it does not compile; one with
+// annotations reports its type errors with the rest.
+func TestBrokenPackageWithoutAnnotations(t *testing.T) {
+	mod, _ := quickstartModule(t)
+	gentest.WriteFile(t, filepath.Join(mod, "broken", "broken.go"), "package broken\n\nvar x int = \"not an int\"\n")
+	if code, _, stderr := limitgen(t, mod, "./..."); code != exitOK {
+		t.Fatalf("generate ./... = %d: %s", code, stderr)
+	}
+	if code, _, stderr := limitgen(t, mod, "check", "./..."); code != exitOK {
+		t.Fatalf("check ./... = %d: %s", code, stderr)
+	}
+	gentest.WriteFile(t, filepath.Join(mod, "broken", "broken.go"), "package broken\n\nimport \"net/http\"\n\nvar x int = \"not an int\"\n\n//limit:\"1 per day\"\nfunc h(w http.ResponseWriter, r *http.Request) {}\n")
+	code, _, stderr := limitgen(t, mod, "./...")
+	if code != exitFail || !strings.HasPrefix(stderr, "broken/broken.go:5:13: cannot use \"not an int\"") {
+		t.Fatalf("generate ./... with an annotated broken package = %d, stderr %q", code, stderr)
+	}
+}

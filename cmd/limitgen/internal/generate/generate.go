@@ -67,10 +67,11 @@ func (r *Result) Write() (bool, error) {
 // there are none. The error is for a failure to run the loader at all.
 // Nothing is written: see Result.Write.
 func Generate(dir string, patterns ...string) ([]*Result, []Diagnostic, error) {
-	pkgs, diags, err := Load(dir, patterns...)
+	pkgs, err := Load(dir, patterns...)
 	if err != nil {
 		return nil, nil, err
 	}
+	var diags []Diagnostic
 	var results []*Result
 	for _, p := range pkgs {
 		r, ds := generate(p)
@@ -80,11 +81,15 @@ func Generate(dir string, patterns ...string) ([]*Result, []Diagnostic, error) {
 	return results, SortDiagnostics(diags), nil
 }
 
-// generate checks and renders one loaded package.
+// generate checks and renders one loaded package. The package's own load
+// and type errors are reported only when limitgen has business with it
+// (annotations, problems in them, or a generated file) or could not load
+// it at all: a broken package without annotations is the compiler's to
+// report, and must not stop limitgen ./... from generating the others.
 func generate(p *Package) (*Result, []Diagnostic) {
 	r := &Result{Package: p, Group: p.GroupName()}
 	if len(p.Files) == 0 || p.Types == nil {
-		return r, nil
+		return r, p.Errors
 	}
 	model, ads := annotations.Check(p.Fset, p.Files, p.Types)
 	r.Model = model
@@ -95,6 +100,9 @@ func generate(p *Package) (*Result, []Diagnostic) {
 	static, sds := FindStatic(p)
 	r.Static = static
 	diags = append(diags, sds...)
+	if r.Annotated() || len(diags) > 0 || p.Generated != nil {
+		diags = append(diags, p.Errors...)
+	}
 	if !r.Annotated() {
 		return r, diags
 	}
