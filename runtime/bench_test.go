@@ -55,14 +55,16 @@ func BenchmarkMiddleware(b *testing.B) {
 		limits  []string
 		headers bool
 		want    int
+		opts    []Option
 	}{
-		{"allowed/headers=off", []string{"1000000000 per minute", "1000000000 per second"}, false, 200},
-		{"allowed/headers=on", []string{"1000000000 per minute", "1000000000 per second"}, true, 200},
-		{"refused/headers=off", []string{"2 per minute", "1 per second"}, false, 429},
-		{"refused/headers=on", []string{"2 per minute", "1 per second"}, true, 429},
+		{"allowed/headers=off/ctx=off", []string{"1000000000 per minute", "1000000000 per second"}, false, 200, []Option{WithContextResults(false)}},
+		{"allowed/headers=off", []string{"1000000000 per minute", "1000000000 per second"}, false, 200, nil},
+		{"allowed/headers=on", []string{"1000000000 per minute", "1000000000 per second"}, true, 200, nil},
+		{"refused/headers=off", []string{"2 per minute", "1 per second"}, false, 429, nil},
+		{"refused/headers=on", []string{"2 per minute", "1 per second"}, true, 429, nil},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			l, err := New(WithDefaultLimits(c.limits...), WithHeaders(c.headers))
+			l, err := New(append([]Option{WithDefaultLimits(c.limits...), WithHeaders(c.headers)}, c.opts...)...)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -65,3 +65,18 @@ func TestLogging(t *testing.T) {
 		t.Fatalf("storage error not logged: %s", buf.String())
 	}
 }
+
+func TestWithContextResultsOff(t *testing.T) {
+	clk := newTestClock()
+	l := newLimiter(t, clk, WithDefaultLimits("1 per minute"), WithContextResults(false))
+	var has atomic.Bool
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, ok := ResultsFromContext(r.Context())
+		has.Store(ok)
+	})
+	mux := mount(t, l, &Group{Name: "app", Routes: []Route{{Endpoint: "a", Pattern: "/a", Handler: h}}})
+	expect(t, mux, clk, "/a", 200, 429)
+	if has.Load() {
+		t.Fatal("results in the context although WithContextResults(false)")
+	}
+}

@@ -60,14 +60,23 @@ func (l *Limiter) serve(rs *routeState, next http.Handler, w http.ResponseWriter
 			return
 		}
 	}
-	st := &requestState{Context: r.Context(), l: l, rs: rs}
+	var st *requestState
+	if l.cfg.noCtxResults {
+		st = l.stateP.Get().(*requestState)
+		*st = requestState{Context: r.Context(), l: l, rs: rs}
+		defer l.stateP.Put(st)
+	} else {
+		st = &requestState{Context: r.Context(), l: l, rs: rs}
+	}
 	st.res.Endpoint = rs.route.Endpoint
 	st.res.Allowed = true
 	st.res.Described = -1
 	if !l.decide(st, w, r) {
 		return
 	}
-	r = r.WithContext(st)
+	if !l.cfg.noCtxResults {
+		r = r.WithContext(st)
+	}
 	if st.deferred {
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)

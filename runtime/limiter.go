@@ -52,6 +52,7 @@ type Limiter struct {
 	dynamic  sync.Map     // pattern -> *routeState, for routes the middleware found on a ServeMux
 	handIDs  atomic.Int64 // numbers the routes Limit creates
 	scratchP sync.Pool    // *scratch
+	stateP   sync.Pool    // *requestState, when results stay out of contexts
 }
 
 // ruleSet is a level of limits configured on the limiter (default,
@@ -131,6 +132,7 @@ func New(opts ...Option) (*Limiter, error) {
 	l.headers = newHeaderConfig(&c)
 	l.reg.Store(&registry{byEndpoint: map[string]*routeState{}, byPattern: map[string]*routeState{}, matcher: http.NewServeMux()})
 	l.scratchP.New = func() any { return new(scratch) }
+	l.stateP.New = func() any { return new(requestState) }
 
 	switch {
 	case c.storage != nil:

@@ -106,6 +106,7 @@ type config struct {
 	shadow       bool
 	logger       *slog.Logger
 	clock        func() time.Time
+	noCtxResults bool
 }
 
 // WithKeyFunc sets the function that names the client a request is counted
@@ -417,6 +418,14 @@ func WithClock(now func() time.Time) Option {
 		c.clock = now
 		return nil
 	}
+}
+
+// WithContextResults controls whether the handler's request carries the
+// decision for ResultsFromContext (on by default). Turning it off saves the
+// two allocations of a new request context per admitted request, for
+// services that never read the results.
+func WithContextResults(on bool) Option {
+	return func(c *config) error { c.noCtxResults = !on; return nil }
 }
 
 // FromEnv reads the RATELIMIT_* environment variables in New (see the
