@@ -7,6 +7,9 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"io"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -18,16 +21,39 @@ import (
 var (
 	importerOnce sync.Once
 	sharedImp    types.Importer
+	importerErr  error
 	impMu        sync.Mutex
 )
 
-// sourceImporter type-checks imports (net/http, the runtime package) from
-// source once per test binary; it is not safe for concurrent use, hence
+// exportImporter imports net/http and the runtime package (and their
+// dependencies) from compiler export data that `go list -export` finds or
+// builds, once per test binary. It is not safe for concurrent use, hence
 // impMu.
-func sourceImporter() types.Importer {
+func exportImporter(t testing.TB) types.Importer {
 	importerOnce.Do(func() {
-		sharedImp = importer.ForCompiler(token.NewFileSet(), "source", nil)
+		out, err := exec.Command("go", "list", "-export", "-deps", "-f", "{{.ImportPath}}={{.Export}}",
+			"net/http", "github.com/limitgen/limitgen/runtime").Output()
+		if err != nil {
+			importerErr = fmt.Errorf("go list -export: %v", err)
+			return
+		}
+		exports := map[string]string{}
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if path, file, ok := strings.Cut(line, "="); ok && file != "" {
+				exports[path] = file
+			}
+		}
+		sharedImp = importer.ForCompiler(token.NewFileSet(), "gc", func(path string) (io.ReadCloser, error) {
+			file, ok := exports[path]
+			if !ok {
+				return nil, fmt.Errorf("no export data for %q", path)
+			}
+			return os.Open(file)
+		})
 	})
+	if importerErr != nil {
+		t.Fatal(importerErr)
+	}
 	return sharedImp
 }
 
@@ -46,7 +72,7 @@ func checkSource(t testing.TB, files map[string]string) (*token.FileSet, *Packag
 	}
 	impMu.Lock()
 	defer impMu.Unlock()
-	conf := types.Config{Importer: sourceImporter()}
+	conf := types.Config{Importer: exportImporter(t)}
 	pkg, err := conf.Check("example.com/p", fset, parsed, nil)
 	if err != nil {
 		t.Fatalf("type-checking: %v", err)

@@ -209,7 +209,10 @@ func sortTargets(ts []*Target) {
 // that is not an annotation (a typo is reported and yields nil too).
 func (p *fileParser) parseComment(c *ast.Comment) *Annotation {
 	text := c.Text
-	if !strings.HasPrefix(text, "//") {
+	if strings.HasPrefix(text, "/*") {
+		if w := strings.TrimLeft(text[2:], " \t\r\n*"); strings.HasPrefix(w, "limit:") {
+			p.errorf(c.Slash, c.End(), "//limit: annotations must be // line comments, not /* */ comments")
+		}
 		return nil
 	}
 	body := text[2:]

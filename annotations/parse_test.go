@@ -190,6 +190,7 @@ func F() {}
 //limit:exempt "x"
 //limit:exempt default,,meta
 //limit:key=x
+/* limit:"1 per day" */
 func F() {}
 `,
 			diags: []string{
@@ -207,6 +208,7 @@ func F() {}
 				`a.go:14:16: //limit:exempt takes flags (default, application, meta, route), not a string "x"; //limit:exempt cannot be combined with limits`,
 				`a.go:15:24: empty flag in "default,,meta"`,
 				`a.go:16:9: malformed annotation "//limit:key=x"; write //limit:"N per unit", //limit:exempt, //limit:route or //limit:shared`,
+				`a.go:17:1: //limit: annotations must be // line comments, not /* */ comments`,
 			},
 		},
 		{

@@ -204,7 +204,9 @@ func (v *validator) funcRoute(s *summary) *Route {
 	if v.pkg != nil {
 		fn, _ := v.pkg.Scope().Lookup(t.Name).(*types.Func)
 		if fn == nil {
-			return nil // not type-checked (e.g. blank or init func)
+			// init and _ funcs are not in the package scope.
+			v.errorf(t.Pos, t.Pos+token.Pos(len(t.Name)), "func %s cannot be referenced, so it cannot be a handler; annotate a named handler func", t.Name)
+			return nil
 		}
 		if sig := fn.Type().(*types.Signature); !isHandlerFunc(sig) {
 			v.notHandler(s, "func "+t.Name+" has type "+types.TypeString(sig, qualifier(v.pkg)))
@@ -247,6 +249,16 @@ func (v *validator) typeRoutes(ts *summary, ms []*summary) []*Route {
 		}
 		if named == nil {
 			return nil // the type checker reports it
+		}
+		if named.TypeParams().Len() > 0 {
+			var pos token.Pos
+			if ts != nil {
+				pos = ts.t.Pos
+			} else {
+				pos = ms[0].t.Pos
+			}
+			v.errorf(pos, pos+token.Pos(len(recv)), "generic type %s cannot be a handler or a view: generated code cannot name its methods without type arguments", recv)
+			return nil
 		}
 	}
 	var routes []*Route

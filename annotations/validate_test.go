@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/limitgen/limitgen/runtime"
 )
 
 // prelude is prepended to every validation source: handlers need net/http
@@ -335,6 +337,27 @@ type Iface interface{ Get() }
 			},
 		},
 		{
+			name: "init funcs and generic types",
+			src: `//limit:"1/day"
+func init() {}
+
+//limit:"1/day"
+type G[T any] struct{}
+
+func (G[T]) Get(w http.ResponseWriter, r *http.Request) {}
+
+type H[T any] struct{}
+
+//limit:"1/day"
+func (*H[T]) Get(w http.ResponseWriter, r *http.Request) {}
+`,
+			diags: []string{
+				`2:6: func init cannot be referenced, so it cannot be a handler; annotate a named handler func`,
+				`5:6: generic type G cannot be a handler or a view: generated code cannot name its methods without type arguments`,
+				`12:14: generic type H cannot be a handler or a view: generated code cannot name its methods without type arguments`,
+			},
+		},
+		{
 			name: "package clause and shared limits",
 			src: `//limit:shared s "1 per day"
 //limit:shared s "2 per day"
@@ -388,4 +411,43 @@ func itoa(n int) string {
 		return string(rune('0' + n))
 	}
 	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+// TestValidateFiles covers a package of several files: package-clause
+// annotations of all files add up, a second exempt is an error, and
+// diagnostics come sorted by file and position.
+func TestValidateFiles(t *testing.T) {
+	fset, p, diags := checkSource(t, map[string]string{
+		"b.go": `//limit:"2 per minute"
+//limit:exempt meta
+package p
+
+import "net/http"
+
+//limit:route GET /x
+func x(w http.ResponseWriter, r *http.Request) {}
+`,
+		"a.go": `//limit:"1 per second"
+//limit:exempt default
+package p
+
+import "net/http"
+
+//limit:route GET /x
+//limit:"1 per fortnight"
+func y(w http.ResponseWriter, r *http.Request) {}
+`,
+	})
+	got := formatDiags(fset, diags)
+	wantDiags := []string{
+		`a.go:8:10: invalid limit "1 per fortnight": unknown unit "fortnight" (want second, minute, hour, day, month or year)`,
+		`b.go:2:1: package p is already exempt by another file's //limit:exempt`,
+		`b.go:7:15: duplicate route pattern "GET /x": endpoint y already has it`,
+	}
+	if !slices.Equal(got, wantDiags) {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantDiags, "\n"))
+	}
+	if len(p.Rules) != 2 || p.Exempt != runtime.ExemptDefault || len(p.Routes) != 2 {
+		t.Errorf("package model:\n%s", render(p))
+	}
 }
