@@ -34,6 +34,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -53,6 +54,7 @@ type config struct {
 	prefix      string
 	concurrency int
 	serverClock *bool
+	unreachable string
 }
 
 // WithStrategies restricts the suite to the strategies the backend
@@ -88,6 +90,15 @@ func WithConcurrency(g int) Option {
 // runs the real-time variants, false the tables over instants.
 func WithServerClock(b bool) Option {
 	return func(c *config) { c.serverClock = &b }
+}
+
+// WithUnreachable adds the case "Unreachable": uri names a server that
+// does not answer (e.g. a closed port on 127.0.0.1) and carries a password.
+// Opening it may fail; if it succeeds, Ping, Hit, Test and Clear must
+// return errors (never a decision), within a 10-second context deadline.
+// No error, from Open or later, may contain the password.
+func WithUnreachable(uri string) Option {
+	return func(c *config) { c.unreachable = uri }
 }
 
 // suite is one run of the conformance cases.
@@ -130,6 +141,9 @@ func Run(t *testing.T, open func(t *testing.T) backends.Storage, opts ...Option)
 		t.Run(st.String(), func(t *testing.T) { s.runStrategy(t, st) })
 	}
 	t.Run("Close", s.testClose)
+	if cfg.unreachable != "" {
+		t.Run("Unreachable", s.testUnreachable)
+	}
 }
 
 // store opens a storage for one group of cases and closes it afterwards.
@@ -244,4 +258,44 @@ func (s *suite) testClose(t *testing.T) {
 	if err := st.Close(); err != nil && !errors.Is(err, backends.ErrClosed) {
 		t.Errorf("second Close: %v, want nil or ErrClosed", err)
 	}
+}
+
+func (s *suite) testUnreachable(t *testing.T) {
+	u, err := backends.ParseURI(s.cfg.unreachable)
+	if err != nil {
+		t.Fatalf("WithUnreachable: %v", err)
+	}
+	secret := u.Password
+	check := func(what string, err error) {
+		t.Helper()
+		if err == nil {
+			t.Errorf("%s on an unreachable server: no error", what)
+			return
+		}
+		if secret != "" && strings.Contains(err.Error(), secret) {
+			t.Errorf("%s: the error reveals the password: %v", what, err)
+		}
+	}
+	st, err := backends.Open(s.cfg.unreachable)
+	if err != nil {
+		check("Open", err)
+		return
+	}
+	defer st.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	l := []backends.Limit{{Key: s.key(s.client(t), "1 per 1 minute"), Amount: 1, Window: time.Minute, Cost: 1}}
+	for _, strategy := range s.cfg.strategies {
+		req := &backends.Request{Strategy: strategy, Now: time.Now(), Limits: l}
+		res := make([]backends.Result, 1)
+		ok, err := st.Hit(ctx, req, res)
+		check("Hit", err)
+		if ok {
+			t.Errorf("Hit on an unreachable server admitted the request")
+		}
+		_, err = st.Test(ctx, req, res)
+		check("Test", err)
+	}
+	check("Ping", st.Ping(ctx))
+	check("Clear", st.Clear(ctx, l[0].Key))
 }
