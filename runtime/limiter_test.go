@@ -199,3 +199,45 @@ func TestInspectAndClear(t *testing.T) {
 		t.Fatalf("unknown path: %v", err)
 	}
 }
+
+func failedLogins(r *http.Request, status int) bool { return status == http.StatusUnauthorized }
+
+func TestWriteLimitsOptionsAndApplicationLimits(t *testing.T) {
+	l := newLimiter(t, newTestClock(), WithApplicationLimits("100 per hour"), WithDefaultLimits("2 per minute"))
+	if err := l.Register(&Group{Name: "api", Routes: []Route{
+		{Endpoint: "login", Pattern: "POST /login", Rules: []Rule{{Limits: MustParseLimits("5 per hour"), DeductWhen: failedLogins}}},
+		{Endpoint: "items", Pattern: "GET /items", Rules: []Rule{{Limits: MustParseLimits("1 per second"), PerMethod: true, KeepDefaults: true}}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := l.WriteLimits(&b, TreeFilter{}); err != nil {
+		t.Fatal(err)
+	}
+	want := `Application Limits
+└── 100 per 1 hour
+api
+├── items: /items
+│   ├── 2 per 1 minute
+│   ├── 1 per 1 second (GET)
+│   └── 1 per 1 second (HEAD)
+└── login: /login
+    └── 5 per 1 hour {deduct_when: github.com/limitgen/limitgen/runtime.failedLogins()}
+`
+	if b.String() != want {
+		t.Fatalf("tree:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestEmptyClientKeySkipsLimits(t *testing.T) {
+	clk := newTestClock()
+	l := newLimiter(t, clk, WithDefaultLimits("1 per minute"), WithKeyFunc(func(r *http.Request) string { return r.Header.Get("X-User") }))
+	mux := mount(t, l, quickstart())
+	expect(t, mux, clk, "/fast", 200, 200, 200) // no key: not limited, as Flask-Limiter skips such limits
+	if c := get(mux, "/fast", header("X-User", "ann")).Code; c != 200 {
+		t.Fatal(c)
+	}
+	if c := get(mux, "/fast", header("X-User", "ann")).Code; c != 429 {
+		t.Fatal(c)
+	}
+}
