@@ -13,15 +13,19 @@ func (s *Store) decide(req *backends.Request, res []backends.Result, charge bool
 	if s.closed.Load() {
 		return false, backends.ErrClosed
 	}
-	if err := req.Validate(res); err != nil {
-		return false, err
-	}
 	if req.Now.IsZero() {
 		return false, errNoNow
 	}
 	now := req.Now.UnixNano()
-	if len(req.Limits) == 1 {
-		return s.decideOne(req.Strategy, &req.Limits[0], &res[0], now, charge)
+	// The common request, one valid limit, skips the general validation.
+	if len(req.Limits) == 1 && len(res) == 1 {
+		l := &req.Limits[0]
+		if req.Strategy <= backends.SlidingWindowCounter && l.Key != "" && l.Amount >= 0 && l.Window > 0 && l.Cost >= 0 {
+			return s.decideOne(req.Strategy, l, &res[0], now, charge)
+		}
+	}
+	if err := req.Validate(res); err != nil {
+		return false, err
 	}
 	return s.decideMany(req, res, now, charge)
 }
@@ -31,14 +35,14 @@ func (s *Store) decideOne(strategy backends.Strategy, l *backends.Limit, r *back
 	h := s.hash(l.Key)
 	sh := s.shardOf(h)
 	sh.mu.Lock()
-	if sh.m == nil {
+	if sh.closed {
 		sh.mu.Unlock()
 		return false, backends.ErrClosed
 	}
 	if now > sh.last {
 		sh.last = now
 	}
-	e := sh.get(h, l.Key)
+	e := sh.t.get(h, l.Key)
 	var tmp entry
 	cur := e
 	if e == nil || e.kind != strategy {
@@ -61,21 +65,20 @@ func (s *Store) decideOne(strategy backends.Strategy, l *backends.Limit, r *back
 // sweep or full. spare lists the keys eviction must not pick.
 func (sh *shard) store(h uint64, key string, fresh, old *entry, now int64, spare []backends.Limit) {
 	if old != nil {
-		fresh.key, fresh.next = old.key, old.next
+		fresh.key = old.key
 		*old = *fresh
 		return
 	}
-	if sh.n >= sh.sweepAt {
+	if sh.t.n >= sh.sweepAt {
 		sh.sweep(now)
 	}
-	if sh.capacity > 0 && sh.n >= sh.capacity {
+	if sh.capacity > 0 && sh.t.n >= sh.capacity {
 		sh.evict(now, spare)
 	}
 	e := new(entry)
 	*e = *fresh
 	e.key = strings.Clone(key)
-	sh.put(h, e)
-	sh.n++
+	sh.t.put(h, e)
 }
 
 // check brings e's state up to now and reports whether it has room for
@@ -153,7 +156,7 @@ func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int
 	}
 	for i := range req.Limits {
 		hs[i] = s.hash(req.Limits[i].Key)
-		idx[i] = hs[i] & s.mask
+		idx[i] = hs[i] >> s.shift
 	}
 	var locksBuf [8]uint64
 	locks := append(locksBuf[:0], idx...) // sorted, deduplicated: the lock order
@@ -175,20 +178,20 @@ func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now i
 	n := len(req.Limits)
 	for _, i := range locks {
 		sh := &s.shards[i]
-		if sh.m == nil {
+		if sh.closed {
 			return false, backends.ErrClosed
 		}
 		if now > sh.last {
 			sh.last = now
 		}
-		if sh.n+n > sh.sweepAt {
+		if sh.t.n+n > sh.sweepAt {
 			sh.sweep(now)
 		}
 	}
 	all := true
 	for i := range req.Limits {
 		l := &req.Limits[i]
-		e := s.shards[idx[i]].get(hs[i], l.Key)
+		e := s.shards[idx[i]].t.get(hs[i], l.Key)
 		old[i] = e
 		c := e
 		fresh[i] = e == nil || e.kind != req.Strategy

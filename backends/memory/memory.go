@@ -59,27 +59,27 @@ const (
 // is safe for concurrent use by multiple goroutines.
 type Store struct {
 	seed   maphash.Seed
-	mask   uint64
+	shift  uint // a key's shard is its hash >> shift
 	shards []shard
 	closed atomic.Bool
 }
 
-// shard is one map of counters and its lock, padded to its own cache lines.
+// shard is one table of counters and its lock, padded to its own cache
+// lines.
 type shard struct {
 	mu       sync.Mutex
-	m        map[uint64]*entry // by maphash of the key; collisions chain
-	n        int               // entries in m, chains included
-	sweepAt  int               // sweep when n reaches this
-	capacity int               // most keys the shard keeps; 0: no cap
-	last     int64             // the latest instant a decision in this shard used
-	_        [24]byte
+	t        table
+	closed   bool  // set by Close
+	sweepAt  int   // sweep when t.n reaches this
+	capacity int   // most keys the shard keeps; 0: no cap
+	last     int64 // the latest instant a decision in this shard used
+	_        [40]byte
 }
 
 // entry is one key's counter. kind says which state is live; a key that is
 // used with another strategy starts afresh with it.
 type entry struct {
 	key     string
-	next    *entry // another key with the same hash
 	kind    backends.Strategy
 	window  int64 // nanoseconds, of the last charge
 	fixed   backends.FixedWindowState
@@ -113,9 +113,11 @@ func New(c Config) (*Store, error) {
 			n /= 2
 		}
 	}
-	s := &Store{seed: maphash.MakeSeed(), mask: uint64(n - 1), shards: make([]shard, n)}
+	s := &Store{seed: maphash.MakeSeed(), shift: 64, shards: make([]shard, n)}
+	for 1<<(64-s.shift) < n {
+		s.shift--
+	}
 	for i := range s.shards {
-		s.shards[i].m = make(map[uint64]*entry)
 		s.shards[i].sweepAt = minSweepAt
 		s.shards[i].capacity = c.MaxKeys / n
 	}
@@ -145,43 +147,9 @@ func openURI(u *backends.URI) (backends.Storage, error) {
 // hash returns the hash of key the store files it under.
 func (s *Store) hash(key string) uint64 { return maphash.String(s.seed, key) }
 
-// shardOf returns the shard of a key hash.
-func (s *Store) shardOf(h uint64) *shard { return &s.shards[h&s.mask] }
-
-// get returns the entry of key, whose hash is h, or nil.
-func (sh *shard) get(h uint64, key string) *entry {
-	for e := sh.m[h]; e != nil; e = e.next {
-		if e.key == key {
-			return e
-		}
-	}
-	return nil
-}
-
-// put files e (not yet in the shard) under h.
-func (sh *shard) put(h uint64, e *entry) {
-	e.next = sh.m[h]
-	sh.m[h] = e
-}
-
-// remove deletes the entry of key, whose hash is h, if any.
-func (sh *shard) remove(h uint64, key string) {
-	var prev *entry
-	for e := sh.m[h]; e != nil; prev, e = e, e.next {
-		if e.key != key {
-			continue
-		}
-		switch {
-		case prev != nil:
-			prev.next = e.next
-		case e.next != nil:
-			sh.m[h] = e.next
-		default:
-			delete(sh.m, h)
-		}
-		return
-	}
-}
+// shardOf returns the shard of a key hash: its top bits choose the shard,
+// its low bits the slot within the shard's table.
+func (s *Store) shardOf(h uint64) *shard { return &s.shards[h>>s.shift] }
 
 // errNoNow is returned for a request without an instant.
 var errNoNow = errors.New("memory: request has no Now (the memory storage decides at Request.Now)")
@@ -206,9 +174,7 @@ func (s *Store) Clear(_ context.Context, key string) error {
 	h := s.hash(key)
 	sh := s.shardOf(h)
 	sh.mu.Lock()
-	if sh.m != nil {
-		sh.remove(h, key)
-	}
+	sh.t.remove(h, key)
 	sh.mu.Unlock()
 	return nil
 }
@@ -229,7 +195,7 @@ func (s *Store) Close() error {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		sh.m = nil
+		sh.closed, sh.t = true, table{}
 		sh.mu.Unlock()
 	}
 	return nil
@@ -244,9 +210,9 @@ func (s *Store) Keys() int {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		if sh.m != nil {
+		if !sh.closed {
 			sh.sweep(sh.last)
-			n += sh.n
+			n += sh.t.n
 		}
 		sh.mu.Unlock()
 	}
@@ -256,58 +222,33 @@ func (s *Store) Keys() int {
 // sweep deletes the entries that hold nothing at now and sets the next
 // sweep for when the shard has doubled.
 func (sh *shard) sweep(now int64) {
-	for h, first := range sh.m {
-		var keep *entry
-		for e := first; e != nil; {
-			next := e.next
-			if e.expires() > now {
-				e.next = keep
-				keep = e
-			} else {
-				sh.n--
-			}
-			e = next
-		}
-		if keep == nil {
-			delete(sh.m, h)
-		} else if keep != first {
-			sh.m[h] = keep
-		}
-	}
-	sh.sweepAt = max(2*sh.n, minSweepAt)
+	sh.t.keep(func(e *entry) bool { return e.expires() > now })
+	sh.sweepAt = max(2*sh.t.n, minSweepAt)
 }
 
 // evict makes room for one key in a full shard: it reclaims expired keys,
 // and if none were, deletes the sampled key that expires first, sparing
 // the keys of the request being decided.
 func (sh *shard) evict(now int64, spare []backends.Limit) {
-	before := sh.n
+	before := sh.t.n
 	sh.sweep(now)
-	if sh.n < before {
+	if sh.t.n < before {
 		return
 	}
 	var victim *entry
 	var vh uint64
-	when, seen := int64(1<<63-1), 0
-	for h, first := range sh.m {
-	chain:
-		for e := first; e != nil; e = e.next {
-			for i := range spare {
-				if spare[i].Key == e.key {
-					continue chain
-				}
+	when := int64(1<<63 - 1)
+	sh.t.sample(evictScan, func(h uint64, e *entry) {
+		for i := range spare {
+			if spare[i].Key == e.key {
+				return
 			}
-			if x := e.expires(); victim == nil || x < when {
-				victim, vh, when = e, h, x
-			}
-			seen++
 		}
-		if seen >= evictScan {
-			break
+		if x := e.expires(); victim == nil || x < when {
+			victim, vh, when = e, h, x
 		}
-	}
+	})
 	if victim != nil {
-		sh.remove(vh, victim.key)
-		sh.n--
+		sh.t.remove(vh, victim.key)
 	}
 }

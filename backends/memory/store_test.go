@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -20,22 +21,16 @@ func (s *Store) entries() int {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		for _, e := range sh.m {
-			for ; e != nil; e = e.next {
-				n++
+		c := 0
+		for _, sl := range sh.t.slots {
+			if sl.e != nil {
+				c++
 			}
 		}
-		if n2 := sh.n; n2 != func() int {
-			c := 0
-			for _, e := range sh.m {
-				for ; e != nil; e = e.next {
-					c++
-				}
-			}
-			return c
-		}() {
-			panic("shard count out of step")
+		if c != sh.t.n {
+			panic("table count out of step")
 		}
+		n += c
 		sh.mu.Unlock()
 	}
 	return n
@@ -230,35 +225,53 @@ func TestConcurrentCloseDoesNotPanic(t *testing.T) {
 	wg.Wait()
 }
 
-// TestHashCollisions: keys filed under one hash stay apart.
-func TestHashCollisions(t *testing.T) {
-	s := mustNew(t, Config{})
-	sh := &s.shards[0]
-	now := time.Unix(1_800_000_000, 0).UnixNano()
-	for i := range 5 {
-		e := &entry{kind: backends.FixedWindow, window: int64(time.Minute), fixed: backends.FixedWindowState{Start: now, Count: int64(i + 1)}}
-		e.key = fmt.Sprint("k", i)
-		sh.put(42, e)
-		sh.n++
-	}
-	for i := range 5 {
-		if e := sh.get(42, fmt.Sprint("k", i)); e == nil || e.fixed.Count != int64(i+1) {
-			t.Fatalf("get k%d = %+v", i, e)
+// TestTable compares the table with a map over random operations on few
+// distinct hashes, so that equal hashes, probe runs that wrap around the
+// end and backward-shift deletion are all exercised.
+func TestTable(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var tab table
+	want := map[string]uint64{}
+	hashOf := func(k int) uint64 { return uint64(k%7) | uint64(k%3)<<62 } // many collisions
+	for step := range 20000 {
+		k := r.IntN(60)
+		key := fmt.Sprint("k", k)
+		h := hashOf(k)
+		switch r.IntN(3) {
+		case 0:
+			if _, ok := want[key]; !ok {
+				tab.put(h, &entry{key: key})
+				want[key] = h
+			}
+		case 1:
+			tab.remove(h, key)
+			delete(want, key)
+		case 2:
+			if step%500 == 0 {
+				tab.keep(func(e *entry) bool {
+					if len(e.key)%2 == 0 {
+						return true
+					}
+					delete(want, e.key)
+					return false
+				})
+			}
+		}
+		if tab.n != len(want) {
+			t.Fatalf("step %d: n %d, want %d", step, tab.n, len(want))
+		}
+		for kk := range 60 {
+			key := fmt.Sprint("k", kk)
+			_, in := want[key]
+			if e := tab.get(hashOf(kk), key); (e != nil) != in || e != nil && e.key != key {
+				t.Fatalf("step %d: get(%s) = %v, want present %v", step, key, e, in)
+			}
 		}
 	}
-	sh.remove(42, "k2")
-	sh.n--
-	sh.remove(42, "k4")
-	sh.n--
-	sh.remove(42, "absent")
-	if sh.get(42, "k2") != nil || sh.get(42, "k4") != nil || sh.get(42, "k3") == nil || sh.get(42, "k0") == nil {
-		t.Fatal("remove took the wrong entries")
-	}
-	sh.mu.Lock()
-	sh.sweep(now + int64(time.Hour))
-	sh.mu.Unlock()
-	if sh.get(42, "k0") != nil || sh.n != 0 {
-		t.Fatal("sweep left expired entries of a chain")
+	seen := 0
+	tab.sample(1000, func(h uint64, e *entry) { seen++ })
+	if seen != tab.n {
+		t.Errorf("sample visited %d of %d entries", seen, tab.n)
 	}
 }
 
