@@ -76,6 +76,7 @@ var middlewareImpls = []struct {
 	build middlewareCase
 }{
 	{"limitgen", limitgenHandler},
+	{"limitgen-noctx", limitgenNoContextHandler},
 	{"bare", bareHandler},
 	{"httprate", httprateHandler},
 	{"ulule", ululeHandler},
@@ -89,8 +90,19 @@ func bareHandler(tb testing.TB, limits int, headers bool) http.Handler {
 // limitgenHandler mounts the route through a limitgen Limiter with default
 // limits on its memory:// storage, as generated code does.
 func limitgenHandler(tb testing.TB, limits int, headers bool) http.Handler {
+	return limitgenWith(tb, limits, headers)
+}
+
+// limitgenNoContextHandler is limitgenHandler without the decision in the
+// request's context (WithContextResults(false)): no peer offers one.
+func limitgenNoContextHandler(tb testing.TB, limits int, headers bool) http.Handler {
+	return limitgenWith(tb, limits, headers, limitgenrt.WithContextResults(false))
+}
+
+func limitgenWith(tb testing.TB, limits int, headers bool, opts ...limitgenrt.Option) http.Handler {
 	defaults := []string{strconv.Itoa(perMinute) + " per minute", strconv.Itoa(perSecond) + " per second"}[:limits]
-	l, err := limitgenrt.New(limitgenrt.WithDefaultLimits(defaults...), limitgenrt.WithHeaders(headers))
+	opts = append(opts, limitgenrt.WithDefaultLimits(defaults...), limitgenrt.WithHeaders(headers))
+	l, err := limitgenrt.New(opts...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -138,7 +150,11 @@ func goLimiterHandler(tb testing.TB, limits int, headers bool) http.Handler {
 	if !headers {
 		return nil
 	}
-	cfgs := []memorystore.Config{{Tokens: perMinute, Interval: time.Minute}, {Tokens: perSecond, Interval: time.Second}}[:limits]
+	// go-limiter refills (ticks elapsed × Interval / Tokens) tokens, which
+	// is less than Tokens when Tokens exceeds √Interval in nanoseconds; a
+	// day-long interval keeps the benchmark from ever reaching a refill.
+	// The per-request code path does not depend on the interval.
+	cfgs := []memorystore.Config{{Tokens: perMinute, Interval: 24 * time.Hour}, {Tokens: perSecond, Interval: 24 * time.Hour}}[:limits]
 	var mws []func(http.Handler) http.Handler
 	for i := range cfgs {
 		store, err := memorystore.New(&cfgs[i])

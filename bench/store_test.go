@@ -73,9 +73,11 @@ func openLimitgenStore(b *testing.B, clientKeys []string) (func() take, func()) 
 }
 
 // openGoLimiterStore decides with sethvargo/go-limiter's memorystore, which
-// reads its own clock.
+// reads its own (monotonic) clock.
 func openGoLimiterStore(b *testing.B, keys []string) (func() take, func()) {
-	store, err := memorystore.New(&memorystore.Config{Tokens: storeAmount, Interval: storeWindow})
+	// See goLimiterHandler on why the interval is a day: its refill with
+	// this many tokens per minute would be zero.
+	store, err := memorystore.New(&memorystore.Config{Tokens: storeAmount, Interval: 24 * time.Hour})
 	if err != nil {
 		b.Fatal(err)
 	}
