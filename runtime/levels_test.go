@@ -331,3 +331,17 @@ func TestStorageErrors(t *testing.T) {
 	swallow := mount(t, newLimiter(t, clk, WithStorage(store), WithSwallowErrors(true), WithDefaultLimits("1 per minute")), quickstart())
 	expect(t, swallow, clk, "/fast", 200, 200)
 }
+
+func TestStrategyReachesTheStorage(t *testing.T) {
+	for _, c := range []struct {
+		strategy string
+		last     int
+	}{{"fixed-window", 200}, {"moving-window", 429}} {
+		clk := newTestClock()
+		l := newLimiter(t, clk, WithStrategy(c.strategy), WithDefaultLimits("2 per minute"))
+		mux := mount(t, l, quickstart())
+		// Hits at 0s, 59s and 60s; at 61s the fixed window opened at 60s has
+		// room, the moving window still holds the hits of 59s and 60s.
+		expect(t, mux, clk, "/fast", 200, 59*time.Second, 200, time.Second, 200, time.Second, c.last)
+	}
+}
