@@ -84,7 +84,7 @@ func (hc *headerConfig) write(h http.Header, res *Results, now time.Time) {
 	}
 	resetAt := cur.Reset.Unix() + 1
 	vals := make([]string, 4)
-	vals[0] = itoa(cur.Limit.Amount)
+	vals[0] = cur.rule.amountText(cur.Limit.Amount)
 	vals[1] = itoa(cur.Remaining)
 	vals[2] = hc.resetString(resetAt)
 	if hc.httpDate {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -36,6 +37,19 @@ type rule struct {
 	methods []string
 	// methodScopes caches scope+":"+METHOD for the common methods.
 	methodScopes map[string]string
+	// amounts are the decimal texts of r.Limits' amounts, for headers.
+	amounts []string
+}
+
+// amountText returns the decimal text of n, precomputed when n is the
+// amount of one of the rule's limits.
+func (r *rule) amountText(n int64) string {
+	for i, lim := range r.r.Limits {
+		if lim.Amount == n {
+			return r.amounts[i]
+		}
+	}
+	return itoa(n)
 }
 
 // entry is one limit of one rule, as a route evaluates it.
@@ -310,6 +324,7 @@ func bindRule(lv level, src *Rule, base, endpoint string) (*rule, error) {
 		return nil, errorf("Register: endpoint %q: %s rule without limits", endpoint, lv)
 	}
 	for _, lim := range src.Limits {
+		r.amounts = append(r.amounts, strconv.FormatInt(lim.Amount, 10))
 		if lim.Multiple < 1 || lim.Unit.Duration() == 0 || lim.Amount < 0 || lim.Window() <= 0 {
 			return nil, errorf("Register: endpoint %q: invalid limit %+v", endpoint, lim)
 		}
