@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/limitgen/limitgen/cmd/limitgen/internal/generate"
 	"github.com/limitgen/limitgen/runtime"
@@ -54,6 +55,13 @@ func runIn(wd string, args []string, stdout, stderr io.Writer) int {
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
 			return exitOK
+		default:
+			if a := args[0]; !strings.ContainsAny(a, "./-") && a != "all" && a != "std" && a != "cmd" {
+				// A bare word is a mistyped command far more often than a
+				// standard-library package to generate in.
+				fmt.Fprintf(stderr, "limitgen: unknown command %q\n%s", a, usage)
+				return exitUsage
+			}
 		}
 	}
 	c := &command{wd: wd, stdout: stdout, stderr: stderr}

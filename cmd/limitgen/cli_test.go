@@ -145,6 +145,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"clear"},
 		{"clear", "-key", "k"},
 		{"check", "-endpoint", "x"},
+		{"limit"},
 	} {
 		code, stdout, stderr := limitgen(t, dir, args...)
 		if code != exitUsage || stdout != "" || !strings.Contains(stderr, "usage:") {
@@ -172,5 +173,23 @@ func TestBrokenPackageWithoutAnnotations(t *testing.T) {
 	code, _, stderr := limitgen(t, mod, "./...")
 	if code != exitFail || !strings.HasPrefix(stderr, "broken/broken.go:5:13: cannot use \"not an int\"") {
 		t.Fatalf("generate ./... with an annotated broken package = %d, stderr %q", code, stderr)
+	}
+}
+
+// TestExampleTree is issue 4's acceptance check: the tree of the
+// repository's example, exactly.
+func TestExampleTree(t *testing.T) {
+	const want = `example
+├── fast: /fast
+│   ├── 2 per 1 minute
+│   └── 1 per 1 second
+├── ping: /ping
+│   └── Exempt
+└── slow: /slow
+    └── 1 per 1 day
+`
+	code, stdout, stderr := limitgen(t, gentest.Root(t), "limits", "./example")
+	if code != exitOK || stdout != want {
+		t.Fatalf("limits ./example = %d:\n%s%s\nwant:\n%s", code, stdout, stderr, want)
 	}
 }
