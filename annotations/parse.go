@@ -298,7 +298,11 @@ func (p *fileParser) parseComment(c *ast.Comment) *Annotation {
 			}
 			// Flags may be separated by commas as well as spaces.
 			o := t.off
-			for _, part := range strings.Split(t.raw, ",") {
+			parts := strings.Split(t.raw, ",")
+			if len(parts) > 1 && parts[len(parts)-1] == "" {
+				parts = parts[:len(parts)-1] // "default, meta"
+			}
+			for _, part := range parts {
 				if part == "" {
 					p.errorf(pos(o), pos(o+1), "empty flag in %q", t.raw)
 					return nil

@@ -95,7 +95,7 @@ func Slow() {}
 			src: `//limit:"10 per second"
 package p
 
-//limit:exempt default,meta application
+//limit:exempt default, meta application
 func A() {}
 
 // limit:exempt
@@ -117,7 +117,7 @@ type (
 `,
 			targets: []string{
 				`package p @2:9: limits@1:1 "10 per second"@1:10`,
-				`func A @5:6: exempt@4:1 default@4:16 meta@4:24 application@4:29`,
+				`func A @5:6: exempt@4:1 default@4:16 meta@4:25 application@4:30`,
 				`func B @8:6: exempt@7:1`,
 				`type V @11:6: limits@10:1 "1/second"@10:10`,
 				`method *V.Get @16:13: route@15:1 "GET /v/{id}"@15:15`,
