@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,7 +53,7 @@ func TestClusterSpread(t *testing.T) {
 		t.Errorf("64 clients landed on masters %v, want all 3", masters)
 	}
 	// The keys really live where the slots say.
-	found := 0
+	var found atomic.Int64
 	err := cc.ForEachMaster(ctx, func(ctx context.Context, c *goredis.Client) error {
 		keys, err := c.Keys(ctx, "*"+strings.TrimSuffix(st.Prefix(), "/")+"*").Result()
 		if err != nil {
@@ -61,14 +62,14 @@ func TestClusterSpread(t *testing.T) {
 		if len(keys) == 0 {
 			return fmt.Errorf("master %s holds no key of the test", c.Options().Addr)
 		}
-		found += len(keys)
+		found.Add(int64(len(keys)))
 		return nil
 	})
 	if err != nil {
 		t.Error(err)
 	}
-	if found != 128 {
-		t.Errorf("found %d keys on the masters, want 128", found)
+	if found.Load() != 128 {
+		t.Errorf("found %d keys on the masters, want 128", found.Load())
 	}
 }
 

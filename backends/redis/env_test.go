@@ -8,9 +8,22 @@ import (
 	"strings"
 	"testing"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/limitgen/limitgen/backends"
 	"github.com/limitgen/limitgen/backends/redis"
 )
+
+// quietLogger drops go-redis's log lines (sentinel switches, dial
+// retries), which the tests provoke on purpose.
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
+
+func TestMain(m *testing.M) {
+	goredis.SetLogger(quietLogger{})
+	os.Exit(m.Run())
+}
 
 // serverURI returns the URI that scripts/services wrote to the environment
 // variable name. Without it the test is skipped, unless CI=true, where a
