@@ -21,8 +21,9 @@ import (
 //
 // A RemoteAddr without a port ("192.0.2.1", "2001:db8::1", "[2001:db8::1]")
 // is returned as it is, brackets removed; one that is not an address at all
-// (for example "@" for a Unix socket, or "") is returned unchanged, so all
-// such requests share one key.
+// is returned unchanged. net/http reports a Unix-socket connection as "@" on
+// Linux, so all such requests share the key "@"; an empty RemoteAddr gives
+// the empty key, which the Limiter, like Flask-Limiter, does not limit.
 //
 // RemoteAddress does not allocate for the addresses net/http produces. It
 // is safe for concurrent use.
