@@ -32,8 +32,9 @@ var exemptFlagNames = []string{"default", "application", "meta", "route"}
 //
 // pkg is the type-checked package; with a nil pkg the checks that need
 // types (funcs named by options, handler signatures, view methods) are
-// skipped, every annotated func or method is taken to be a handler and
-// every annotated type a view of its annotated methods.
+// skipped, every annotated func or method is taken to be a handler,
+// every annotated type a view of its annotated methods, and a name given to
+// cost= a CostFunc.
 // The returned Package is never nil; with diagnostics it may be partial.
 // Validate does not modify targets.
 func Validate(pkg *types.Package, targets []*Target) (*Package, []Diagnostic) {
@@ -95,6 +96,7 @@ func Validate(pkg *types.Package, targets []*Target) (*Package, []Diagnostic) {
 		out.Routes = append(out.Routes, v.typeRoutes(nil, methods[recv])...)
 	}
 	v.checkPatterns(out.Routes)
+	v.checkMethods(out.Routes)
 	v.checkShared(out)
 	slices.SortFunc(out.Routes, func(a, b *Route) int { return strings.Compare(a.Endpoint, b.Endpoint) })
 	return out, v.diags
@@ -430,5 +432,25 @@ func (v *validator) checkShared(p *Package) {
 			check(r.ViewRules, "type "+r.View)
 		}
 		check(r.Rules, r.Endpoint)
+	}
+}
+
+// checkMethods reports a route's own rule whose methods= cannot match any
+// request the route's pattern admits (a GET pattern also serves HEAD).
+func (v *validator) checkMethods(routes []*Route) {
+	for _, r := range routes {
+		if r.Method == "" {
+			continue
+		}
+		for _, rule := range r.Rules {
+			if len(rule.Methods) == 0 || slices.Contains(rule.Methods, r.Method) || r.Method == "GET" && slices.Contains(rule.Methods, "HEAD") {
+				continue
+			}
+			for _, o := range rule.Options {
+				if o.Name == "methods" {
+					v.errorf(o.ValuePos, o.ValuePos+token.Pos(len(o.Value)), "methods=%s: endpoint %s only serves %s (pattern %q), so this rule never applies", o.Value, r.Endpoint, r.Method, r.Pattern)
+				}
+			}
+		}
 	}
 }

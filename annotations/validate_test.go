@@ -337,6 +337,22 @@ type Iface interface{ Get() }
 			},
 		},
 		{
+			name: "methods that the pattern never serves",
+			src: `//limit:route GET /a
+//limit:"1/day" methods=POST,PUT
+//limit:"2/day" methods=head
+//limit:"3/day" methods=GET
+func a(w http.ResponseWriter, r *http.Request) {}
+
+//limit:route /b
+//limit:"1/day" methods=POST
+func b(w http.ResponseWriter, r *http.Request) {}
+`,
+			diags: []string{
+				`2:25: methods=POST,PUT: endpoint a only serves GET (pattern "GET /a"), so this rule never applies`,
+			},
+		},
+		{
 			name: "init funcs and generic types",
 			src: `//limit:"1/day"
 func init() {}
