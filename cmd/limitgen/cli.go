@@ -23,7 +23,7 @@ const usage = `usage:
   limitgen [packages]                    write limits_gen.go in each package (default ".")
   limitgen check [packages]              exit 1 if a limits_gen.go is stale or missing
   limitgen limits [flags] [packages]     print the routes and their limits as a tree
-  limitgen clear -key K -storage URI [flags] [packages]
+  limitgen clear -key K -storage URI [packages]
                                          reset client K's counters in the storage
 Run "limitgen <command> -h" for a command's flags.
 `

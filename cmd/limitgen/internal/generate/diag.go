@@ -64,20 +64,3 @@ func RelPath(dir, name string) string {
 	}
 	return rel
 }
-
-// Error is returned by Generate and Check when a package has problems: every
-// diagnostic of every loaded package, sorted.
-type Error struct {
-	Diagnostics []Diagnostic
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	for i, d := range SortDiagnostics(slices.Clone(e.Diagnostics)) {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(d.String())
-	}
-	return b.String()
-}
