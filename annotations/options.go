@@ -16,6 +16,18 @@ import (
 // optionNames are the options a limit annotation accepts.
 var optionNames = []string{"key", "cost", "per-method", "methods", "scope", "error", "exempt-when", "deduct-when", "on-breach", "override-defaults"}
 
+// flaskOptions maps Flask-Limiter's keyword arguments to limitgen's
+// options, for suggestions.
+var flaskOptions = map[string]string{
+	"key_func":          "key",
+	"error_message":     "error",
+	"per_method":        "per-method",
+	"exempt_when":       "exempt-when",
+	"deduct_when":       "deduct-when",
+	"on_breach":         "on-breach",
+	"override_defaults": "override-defaults",
+}
+
 // validator holds the state of one Validate call.
 type validator struct {
 	pkg   *types.Package
@@ -75,7 +87,11 @@ func (v *validator) option(r *Rule, o Option, seen map[string]token.Pos, kind An
 		known = known || n == o.Name
 	}
 	if !known {
-		v.errorf(o.Pos, nameEnd, "unknown option %q%s; options are %s", o.Name, didYouMean(o.Name, optionNames), strings.Join(optionNames, ", "))
+		hint := didYouMean(o.Name, optionNames)
+		if alt, ok := flaskOptions[strings.ToLower(o.Name)]; ok {
+			hint = " (did you mean " + alt + "?)"
+		}
+		v.errorf(o.Pos, nameEnd, "unknown option %q%s; options are %s", o.Name, hint, strings.Join(optionNames, ", "))
 		return false
 	}
 	if _, dup := seen[o.Name]; dup {

@@ -154,6 +154,7 @@ func h(w http.ResponseWriter, r *http.Request) {}
 //limit:"1/day" cost=-3 methods=GET,FETCH,get error=oops scope="a b" override-defaults=maybe
 //limit:"1/day" key per-method="true" methods=,GET error="" scope
 //limit:"1/day" key=pkg.Func
+//limit:"1/day" key_func=clientKey error_message="x"
 func h(w http.ResponseWriter, r *http.Request) {}
 
 func clientKey(r *http.Request) string { return "" }
@@ -174,6 +175,8 @@ func clientKey(r *http.Request) string { return "" }
 				`3:58: error="": the message is empty`,
 				`3:61: option scope needs a value, e.g. scope=search`,
 				`4:21: key=pkg.Func: name a func of this package (wrap funcs of other packages in one) with signature func(*http.Request) string (runtime.KeyFunc)`,
+				`5:17: unknown option "key_func" (did you mean key?); options are key, cost, per-method, methods, scope, error, exempt-when, deduct-when, on-breach, override-defaults`,
+				`5:36: unknown option "error_message" (did you mean error?); options are key, cost, per-method, methods, scope, error, exempt-when, deduct-when, on-breach, override-defaults`,
 			},
 		},
 		{
