@@ -65,6 +65,28 @@ func BenchmarkIncr(b *testing.B) {
 	})
 }
 
+// incrScript is the cheapest script that counts: the floor of any
+// Lua-based decision, for context next to BenchmarkIncr.
+var incrScript = goredis.NewScript(`return redis.call('INCR', KEYS[1])`)
+
+// BenchmarkIncrScript runs incrScript per request (one EVALSHA).
+func BenchmarkIncrScript(b *testing.B) {
+	c := benchClient(b)
+	ctx := context.Background()
+	keys := make([]string, benchKeys)
+	for i := range keys {
+		keys[i] = "bench-incr-script/{" + strconv.Itoa(i) + "}"
+	}
+	if err := incrScript.Load(ctx, c).Err(); err != nil {
+		b.Fatal(err)
+	}
+	parallel(b, func(r *rand.Rand) {
+		if err := incrScript.Run(ctx, c, keys[r.IntN(benchKeys):][:1]).Err(); err != nil {
+			b.Error(err)
+		}
+	})
+}
+
 // BenchmarkHit decides one limit (100 per second) per request, per
 // strategy, with the server's clock; BenchmarkHit/two-limits decides two.
 func BenchmarkHit(b *testing.B) {

@@ -17,7 +17,7 @@ const (
 )
 
 var strategySuffix = [...]string{
-	backends.FixedWindow:          "",
+	backends.FixedWindow:          fixedClientSuffix,
 	backends.MovingWindow:         movingSuffix,
 	backends.SlidingWindowCounter: slidingSuffix,
 }
@@ -51,6 +51,10 @@ func (s *Storage) decide(ctx context.Context, op string, req *backends.Request, 
 // digits, see decide.lua), or "" for the mode's default. It returns the
 // decision and the instant used.
 func (s *Storage) call(ctx context.Context, op string, req *backends.Request, limits []backends.Limit, results []backends.Result, at string) (bool, string, error) {
+	if req.Strategy == backends.FixedWindow && !s.opts.ClientClock {
+		ok, err := s.callFixedServer(ctx, op, req, limits, results)
+		return ok, "", err
+	}
 	var sec, nsec int64 = -1, 0
 	known := false // the instant is known here, not read from the server
 	var at64 int64
@@ -118,6 +122,40 @@ func (s *Storage) call(ctx context.Context, op string, req *backends.Request, li
 	}
 	all, _ := reply[0].(int64)
 	return all == 1, used, nil
+}
+
+// callFixedServer runs fixed_server.lua: fixed windows kept by Redis
+// expiry, in whole milliseconds of the server's clock.
+func (s *Storage) callFixedServer(ctx context.Context, op string, req *backends.Request, limits []backends.Limit, results []backends.Result) (bool, error) {
+	keys := make([]string, len(limits))
+	args := make([]any, 1, 1+3*len(limits))
+	args[0] = op
+	for i := range limits {
+		l := &limits[i]
+		keys[i] = s.opts.Prefix + l.Key
+		ms := (int64(l.Window) + int64(time.Millisecond) - 1) / int64(time.Millisecond)
+		args = append(args, l.Amount, ms, l.Cost)
+	}
+	reply, err := fixedServerScript.Run(ctx, s.client, keys, args...).Int64Slice()
+	if err != nil {
+		return false, wrap("decide", err)
+	}
+	if len(reply) != 1+3*len(limits) {
+		return false, fmt.Errorf("redis: decide: script answered %d values for %d limits", len(reply), len(limits))
+	}
+	base := req.Now
+	if base.IsZero() {
+		base = time.Now()
+	}
+	for i := range limits {
+		r := reply[1+3*i:]
+		reset := base
+		if r[2] > 0 {
+			reset = base.Add(time.Duration(r[2]) * time.Millisecond)
+		}
+		results[i] = backends.Result{Allowed: r[0] == 1, Remaining: r[1], Reset: reset}
+	}
+	return reply[0] == 1, nil
 }
 
 // parseInstant reads an instant of the script: Unix nanoseconds in decimal.

@@ -23,7 +23,13 @@ var (
 	movingBody string
 	//go:embed sliding.lua
 	slidingBody string
+	//go:embed fixed_server.lua
+	fixedServerSource string
 )
+
+// fixedServerScript decides fixed windows on the server's clock with Redis
+// expiry; see fixed_server.lua.
+var fixedServerScript = goredis.NewScript(fixedServerSource)
 
 // scripts decide every limit of one call, one script per strategy; see
 // prelude.lua.
@@ -33,11 +39,13 @@ var scripts = [...]*goredis.Script{
 	backends.SlidingWindowCounter: goredis.NewScript(prelude + slidingBody),
 }
 
-// Suffixes of the keys of the strategies other than fixed window, so that
-// one limit key used with several strategies never mixes data types.
+// Suffixes of the keys of every strategy but the fixed window on the
+// server's clock, so that one limit key used with several strategies or
+// clock modes never mixes data types.
 const (
-	movingSuffix  = "#mw"
-	slidingSuffix = "#sw"
+	fixedClientSuffix = "#fw"
+	movingSuffix      = "#mw"
+	slidingSuffix     = "#sw"
 )
 
 // clientClockSlack keeps keys this much longer than their window in
@@ -110,7 +118,7 @@ func (s *Storage) Clear(ctx context.Context, key string) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	k := s.opts.Prefix + key
-	keys := []string{k, k + movingSuffix, k + slidingSuffix}
+	keys := []string{k, k + fixedClientSuffix, k + movingSuffix, k + slidingSuffix}
 	if !s.cluster || backends.HashTag(k) != k {
 		return wrap("clear", s.client.Del(ctx, keys...).Err())
 	}

@@ -1,0 +1,81 @@
+-- limitgen: fixed window on the server's clock, every limit of one request
+-- in one call, all-or-nothing. Each limit is a counter whose Redis expiry
+-- is the end of its window (first hit + window, in whole milliseconds), so
+-- the server's clock decides without reading it: the cheapest form, two
+-- commands per limit in the steady state.
+--
+-- KEYS[i]  counter of limit i (every key of a call shares one hash slot)
+-- ARGV[1]  operation: "h" hit, "t" test (peek), "r" refund a hit
+-- ARGV[2..] per limit: amount, window in milliseconds (at least 1), cost
+--
+-- A counter is never left at zero or without expiry: a window holding no
+-- hit is no key at all.
+--
+-- Reply: {allowed, allowed_1, remaining_1, ms_to_reset_1, ...}; ms_to_reset
+-- is -1 when nothing is counted (the reset is the decision instant).
+local op = ARGV[1]
+local call = redis.call
+local n = #KEYS
+local used, ok, fresh, all = {}, {}, {}, true
+for i = 1, n do
+	local key, a, c = KEYS[i], tonumber(ARGV[3 * i - 1]), tonumber(ARGV[3 * i + 1])
+	local k
+	if op == 'h' and c > 0 then
+		k = call('INCRBY', key, c) -- optimistic; undone below if any limit refuses
+		fresh[i] = k == c
+		ok[i] = c <= a and k <= a
+	elseif op == 'r' and c > 0 then
+		k = tonumber(call('GET', key))
+		if k then
+			if k <= c then
+				call('DEL', key)
+				k = 0
+			else
+				k = call('DECRBY', key, c)
+			end
+		else
+			k = 0
+		end
+		ok[i] = true
+	else
+		k = tonumber(call('GET', key)) or 0
+		ok[i] = c <= a and k <= a - c
+	end
+	used[i] = k
+	if not ok[i] then
+		all = false
+	end
+end
+if op == 'r' then
+	all = true
+end
+local out = { all and 1 or 0 }
+for i = 1, n do
+	local key, a, w, c = KEYS[i], tonumber(ARGV[3 * i - 1]), tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1])
+	local k, reset = used[i], -1
+	if op == 'h' and c > 0 then
+		if not all then
+			k = k - c
+			if k <= 0 then
+				call('DEL', key)
+				k = 0
+			else
+				call('DECRBY', key, c)
+			end
+		elseif fresh[i] then
+			call('PEXPIRE', key, w)
+			reset = w
+		end
+	end
+	if k > 0 and reset < 0 then
+		reset = call('PTTL', key)
+		if reset < 0 then -- a key without expiry cannot arise; repair it
+			call('PEXPIRE', key, w)
+			reset = w
+		end
+	end
+	out[3 * i - 1] = ok[i] and 1 or 0
+	out[3 * i] = k < a and a - k or 0
+	out[3 * i + 1] = reset
+end
+return out
