@@ -17,6 +17,27 @@ type Diagnostic struct {
 	// Message says what is wrong, quoting the text; it does not repeat the
 	// position.
 	Message string
+	// Fix, if not nil, is the edit that corrects an evident typo (the
+	// suggestion of a "did you mean"); the analyzer offers it as a
+	// suggested fix. Nil when the right text is not known.
+	Fix *Edit
+}
+
+// Edit replaces the source text between Pos and End with NewText.
+type Edit struct {
+	// Pos and End delimit the replaced text; Pos == End inserts.
+	Pos, End token.Pos
+	// NewText is the replacement.
+	NewText string
+	// Message describes the edit, e.g. `Replace "limits" with "limit"`.
+	Message string
+}
+
+// withFix sets the fix of the last diagnostic of ds.
+func withFix(ds []Diagnostic, pos, end token.Pos, newText, message string) {
+	if len(ds) > 0 {
+		ds[len(ds)-1].Fix = &Edit{Pos: pos, End: end, NewText: newText, Message: message}
+	}
 }
 
 // Format returns the diagnostic as a compiler prints it:

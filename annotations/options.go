@@ -87,11 +87,18 @@ func (v *validator) option(r *Rule, o Option, seen map[string]token.Pos, kind An
 		known = known || n == o.Name
 	}
 	if !known {
-		hint := didYouMean(o.Name, optionNames)
-		if alt, ok := flaskOptions[strings.ToLower(o.Name)]; ok {
+		alt := suggest(o.Name, optionNames)
+		if a, ok := flaskOptions[strings.ToLower(o.Name)]; ok {
+			alt = a
+		}
+		hint := ""
+		if alt != "" {
 			hint = " (did you mean " + alt + "?)"
 		}
 		v.errorf(o.Pos, nameEnd, "unknown option %q%s; options are %s", o.Name, hint, strings.Join(optionNames, ", "))
+		if alt != "" {
+			withFix(v.diags, o.Pos, nameEnd, alt, "Replace "+strconv.Quote(o.Name)+" with "+strconv.Quote(alt))
+		}
 		return false
 	}
 	if _, dup := seen[o.Name]; dup {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"strconv"
 	"strings"
 )
 
@@ -235,6 +236,7 @@ func (p *fileParser) parseComment(c *ast.Comment) *Annotation {
 			return nil // ordinary doc text such as "// Limits: ..."
 		}
 		p.errorf(pos(off), end, "misspelled annotation %q; write //limit:", "//"+body[:len(body)-len(trimmed)]+word+":")
+		withFix(p.diags, pos(off), pos(off+len(word)), "limit", "Replace "+strconv.Quote(word)+" with \"limit\"")
 		return nil
 	}
 	if !strings.HasPrefix(afterWord, ":") {
@@ -242,6 +244,7 @@ func (p *fileParser) parseComment(c *ast.Comment) *Annotation {
 		r := strings.TrimLeft(afterWord, " \t")
 		if !spaced && (strings.HasPrefix(r, `"`) || strings.HasPrefix(r, "`") || startsWithKeyword(r)) {
 			p.errorf(pos(off), end, "missing ':' in %q; write //limit:%s", text, r)
+			withFix(p.diags, pos(off+len(word)), pos(len(text)-len(r)), ":", "Write //limit:")
 		}
 		return nil
 	}
@@ -272,6 +275,7 @@ func (p *fileParser) parseComment(c *ast.Comment) *Annotation {
 				fix = fix[:37] + "..."
 			}
 			p.errorf(pos(argOff), end, "space after \"limit:\" in %q makes it ordinary text; write %s", text, fix)
+			withFix(p.diags, pos(argOff), pos(len(text)-len(r)), "", "Remove the space after \"limit:\"")
 		}
 		return nil
 	}
@@ -341,6 +345,9 @@ func (p *fileParser) parseComment(c *ast.Comment) *Annotation {
 	}
 	if !spaced || suggest(kw, keywords) != "" {
 		p.errorf(pos(argOff), pos(kwEnd), "unknown annotation keyword %q%s; want //limit:\"N per unit\", //limit:exempt, //limit:route or //limit:shared", kw, didYouMean(kw, keywords))
+		if s := suggest(kw, keywords); s != "" {
+			withFix(p.diags, pos(argOff), pos(kwEnd), s, "Replace "+strconv.Quote(kw)+" with "+strconv.Quote(s))
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"go/types"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/limitgen/limitgen/runtime"
@@ -165,6 +166,9 @@ func (v *validator) exemption(a *Annotation) runtime.Exemption {
 		bit, ok := exemptFlags[f.Name]
 		if !ok {
 			v.errorf(f.Pos, f.Pos+token.Pos(len(f.Name)), "unknown exempt flag %q%s; flags are default, application, meta, route", f.Name, didYouMean(strings.ToLower(f.Name), exemptFlagNames))
+			if s := suggest(strings.ToLower(f.Name), exemptFlagNames); s != "" {
+				withFix(v.diags, f.Pos, f.Pos+token.Pos(len(f.Name)), s, "Replace "+strconv.Quote(f.Name)+" with "+strconv.Quote(s))
+			}
 			continue
 		}
 		if e&bit != 0 {

@@ -38,7 +38,14 @@ not attached to a declaration, and typos such as //limits: or //limit: exempt.`,
 func run(pass *analysis.Pass) (any, error) {
 	_, diags := annotations.Check(pass.Fset, pass.Files, pass.Pkg)
 	for _, d := range diags {
-		pass.Report(analysis.Diagnostic{Pos: d.Pos, End: d.End, Category: "limitgen", Message: d.Message})
+		ad := analysis.Diagnostic{Pos: d.Pos, End: d.End, Category: "limitgen", Message: d.Message}
+		if d.Fix != nil {
+			ad.SuggestedFixes = []analysis.SuggestedFix{{
+				Message:   d.Fix.Message,
+				TextEdits: []analysis.TextEdit{{Pos: d.Fix.Pos, End: d.Fix.End, NewText: []byte(d.Fix.NewText)}},
+			}}
+		}
+		pass.Report(ad)
 	}
 	return nil, nil
 }

@@ -14,3 +14,9 @@ import (
 func TestAnalyzer(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), analyzer.Analyzer, "a", "b")
 }
+
+// TestSuggestedFixes applies every suggested fix in testdata/src/fix and
+// compares the result with a.go.golden.
+func TestSuggestedFixes(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), analyzer.Analyzer, "fix")
+}
