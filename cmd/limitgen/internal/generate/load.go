@@ -9,10 +9,13 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/limitgen/limitgen/annotations"
 )
 
 // FileName is the name of the file limitgen writes in each package.
@@ -73,20 +76,52 @@ func Load(dir string, patterns ...string) ([]*Package, error) {
 	if len(patterns) == 0 {
 		patterns = []string{"."}
 	}
-	cfg := &packages.Config{Mode: LoadMode, Dir: dir}
-	pkgs, err := packages.Load(cfg, patterns...)
+	// Pass 1: list and parse only (no compiling), to find the packages
+	// limitgen has business with. Type-checking needs the dependencies'
+	// export data, which makes go list compile them: for ./... over a
+	// large module, most of the time would go to packages without a
+	// single annotation.
+	listed, err := packages.Load(&packages.Config{Mode: packages.NeedName | packages.NeedFiles | packages.NeedSyntax, Dir: dir}, patterns...)
 	if err != nil {
 		return nil, fmt.Errorf("limitgen: loading %s: %v", strings.Join(patterns, " "), err)
 	}
 	var out []*Package
+	var paths []string
+	index := map[string]int{}
+	for _, lp := range listed {
+		p := &Package{Path: lp.PkgPath, Name: lp.Name}
+		if len(lp.GoFiles) > 0 {
+			p.Dir = filepath.Dir(lp.GoFiles[0])
+		}
+		if p.Dir == "" || len(lp.Syntax) != len(lp.GoFiles) || relevant(lp) {
+			if p.Dir != "" {
+				index[lp.PkgPath] = len(out)
+				paths = append(paths, lp.PkgPath)
+			}
+			p.Errors = packageErrors(lp, "")
+		}
+		out = append(out, p)
+	}
+	if len(paths) == 0 {
+		return out, nil
+	}
+	if slices.Contains(paths, "command-line-arguments") {
+		paths = patterns // files named on the command line: load them again
+	}
+	// Pass 2: load those packages with types.
+	pkgs, err := packages.Load(&packages.Config{Mode: LoadMode, Dir: dir}, paths...)
+	if err != nil {
+		return nil, fmt.Errorf("limitgen: loading %s: %v", strings.Join(patterns, " "), err)
+	}
 	for _, lp := range pkgs {
-		p := &Package{Path: lp.PkgPath, Name: lp.Name, Fset: lp.Fset, Types: lp.Types, Info: lp.TypesInfo}
+		i, ok := index[lp.PkgPath]
+		if !ok {
+			continue
+		}
+		p := &Package{Path: lp.PkgPath, Name: lp.Name, Dir: out[i].Dir, Fset: lp.Fset, Types: lp.Types, Info: lp.TypesInfo}
 		var genFile string
 		for _, f := range lp.Syntax {
 			name := lp.Fset.Position(f.Package).Filename
-			if p.Dir == "" {
-				p.Dir = filepath.Dir(name)
-			}
 			if filepath.Base(name) == FileName {
 				if isOurs(f) {
 					genFile = name
@@ -101,27 +136,63 @@ func Load(dir string, patterns ...string) ([]*Package, error) {
 			}
 			p.Files = append(p.Files, f)
 		}
-		if p.Dir == "" && len(lp.GoFiles) > 0 {
-			p.Dir = filepath.Dir(lp.GoFiles[0])
-		}
-		for _, e := range lp.Errors {
-			if e.Kind == packages.ListError && e.Pos == "" && strings.HasPrefix(e.Msg, "# ") {
-				// The go command's compiler output for the package: the
-				// type checker reports the same errors with positions.
-				continue
-			}
-			d := Diagnostic{Pos: parsePos(e.Pos), Message: e.Msg}
-			if e.Kind == packages.TypeError && (d.Pos.Filename == genFile && genFile != "" || undefinedGenerated(e.Msg)) {
-				continue
-			}
-			if d.Pos.Filename == "" && lp.PkgPath != "" {
-				d.Message = lp.PkgPath + ": " + d.Message
-			}
-			p.Errors = append(p.Errors, d)
-		}
-		out = append(out, p)
+		p.Errors = packageErrors(lp, genFile)
+		out[i] = p
 	}
 	return out, nil
+}
+
+// relevant reports whether a parsed (not type-checked) package is one
+// limitgen has business with: it has a limits_gen.go, a comment the
+// annotations package recognises (an annotation, or a typo of one), or a
+// call of a runtime option FindStatic checks.
+func relevant(lp *packages.Package) bool {
+	for _, name := range lp.GoFiles {
+		if filepath.Base(name) == FileName {
+			return true
+		}
+	}
+	for _, f := range lp.Syntax {
+		if targets, diags := annotations.ParseFile(lp.Fset, f); len(targets) > 0 || len(diags) > 0 {
+			return true
+		}
+		found := false
+		ast.Inspect(f, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				_, found = staticOptions[sel.Sel.Name]
+			} else if id, ok := n.(*ast.Ident); ok {
+				_, found = staticOptions[id.Name]
+			}
+			return !found
+		})
+		if found {
+			return true
+		}
+	}
+	return false
+}
+
+// packageErrors converts a loaded package's errors, dropping those that
+// generating fixes (see Load) and the go command's duplicate of the type
+// checker's.
+func packageErrors(lp *packages.Package, genFile string) []Diagnostic {
+	var out []Diagnostic
+	for _, e := range lp.Errors {
+		if e.Kind == packages.ListError && e.Pos == "" && strings.HasPrefix(e.Msg, "# ") {
+			// The go command's compiler output for the package: the
+			// type checker reports the same errors with positions.
+			continue
+		}
+		d := Diagnostic{Pos: parsePos(e.Pos), Message: e.Msg}
+		if e.Kind == packages.TypeError && (d.Pos.Filename == genFile && genFile != "" || undefinedGenerated(e.Msg)) {
+			continue
+		}
+		if d.Pos.Filename == "" && lp.PkgPath != "" {
+			d.Message = lp.PkgPath + ": " + d.Message
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // isOurs reports whether f starts with limitgen's header.
