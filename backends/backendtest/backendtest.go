@@ -58,8 +58,9 @@ type config struct {
 }
 
 // WithStrategies restricts the suite to the strategies the backend
-// supports; the default is every strategy. A backend that returns an error
-// for an unsupported strategy is expected to do so for every request.
+// supports; the default is every strategy. For every other strategy the
+// suite checks that Hit and Test return an error (never a silent fallback
+// to another strategy).
 func WithStrategies(s ...backends.Strategy) Option {
 	return func(c *config) { c.strategies = slices.Clone(s) }
 }
@@ -139,6 +140,11 @@ func Run(t *testing.T, open func(t *testing.T) backends.Storage, opts ...Option)
 	t.Run("Clear", s.testClearMissing)
 	for _, st := range cfg.strategies {
 		t.Run(st.String(), func(t *testing.T) { s.runStrategy(t, st) })
+	}
+	for _, st := range backends.Strategies() {
+		if !slices.Contains(cfg.strategies, st) {
+			t.Run("Unsupported/"+st.String(), func(t *testing.T) { s.testUnsupported(t, st) })
+		}
 	}
 	t.Run("Close", s.testClose)
 	if cfg.unreachable != "" {
@@ -298,4 +304,17 @@ func (s *suite) testUnreachable(t *testing.T) {
 	}
 	check("Ping", st.Ping(ctx))
 	check("Clear", st.Clear(ctx, l[0].Key))
+}
+
+func (s *suite) testUnsupported(t *testing.T, strategy backends.Strategy) {
+	st := s.store(t)
+	req := &backends.Request{Strategy: strategy, Now: time.Now(), Limits: []backends.Limit{
+		{Key: s.key(s.client(t), "1 per 1 minute"), Amount: 1, Window: time.Minute, Cost: 1}}}
+	res := make([]backends.Result, 1)
+	if ok, err := st.Hit(context.Background(), req, res); err == nil {
+		t.Errorf("Hit with the unsupported strategy %v: %v and no error", strategy, ok)
+	}
+	if ok, err := st.Test(context.Background(), req, res); err == nil {
+		t.Errorf("Test with the unsupported strategy %v: %v and no error", strategy, ok)
+	}
 }

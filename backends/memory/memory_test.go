@@ -1,6 +1,8 @@
 package memory_test
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -40,4 +42,32 @@ func TestConformanceRealTime(t *testing.T) {
 		}
 		return s
 	}, backendtest.WithServerClock(true), backendtest.WithConcurrency(3), backendtest.WithGranularity(200*time.Millisecond))
+}
+
+// fixedOnly is a storage that supports only the fixed window, to exercise
+// the suite's WithStrategies knob.
+type fixedOnly struct{ backends.Storage }
+
+func (f fixedOnly) Hit(ctx context.Context, req *backends.Request, res []backends.Result) (bool, error) {
+	if req.Strategy != backends.FixedWindow {
+		return false, fmt.Errorf("fixedonly: strategy %v is not supported", req.Strategy)
+	}
+	return f.Storage.Hit(ctx, req, res)
+}
+
+func (f fixedOnly) Test(ctx context.Context, req *backends.Request, res []backends.Result) (bool, error) {
+	if req.Strategy != backends.FixedWindow {
+		return false, fmt.Errorf("fixedonly: strategy %v is not supported", req.Strategy)
+	}
+	return f.Storage.Test(ctx, req, res)
+}
+
+func TestConformanceSomeStrategies(t *testing.T) {
+	backendtest.Run(t, func(t *testing.T) backends.Storage {
+		s, err := backends.Open("memory://")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fixedOnly{s}
+	}, backendtest.WithStrategies(backends.FixedWindow), backendtest.WithKeyPrefix("fixed-only"), backendtest.WithConcurrency(2))
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/limitgen/limitgen/backends"
 )
@@ -290,5 +291,12 @@ func TestHitAllocations(t *testing.T) {
 				t.Errorf("%v, %s: %v allocations per Hit", st, name, n)
 			}
 		}
+	}
+}
+
+// TestShardPadding: shards do not share cache lines.
+func TestShardPadding(t *testing.T) {
+	if n := unsafe.Sizeof(shard{}); n%64 != 0 {
+		t.Errorf("a shard is %d bytes, not a whole number of 64-byte cache lines", n)
 	}
 }
