@@ -101,27 +101,31 @@ func (s *Storage) call(ctx context.Context, op string, req *backends.Request, li
 	if err != nil {
 		return false, "", wrap("decide", err)
 	}
-	if len(reply) != 2+3*len(limits) {
+	if len(reply) != 3+3*len(limits) {
 		return false, "", fmt.Errorf("redis: decide: script answered %d values for %d limits", len(reply), len(limits))
 	}
-	used, _ := reply[1].(string)
-	now, err := parseInstant(used)
-	if err != nil {
-		return false, "", err
-	}
+	rs, _ := reply[1].(int64)
+	rn, _ := reply[2].(int64)
+	now := rs*1e9 + rn
 	for i := range limits {
-		r := reply[2+3*i:]
+		r := reply[3+3*i:]
 		allowed, _ := r[0].(int64)
 		remaining, _ := r[1].(int64)
-		resetText, _ := r[2].(string)
-		reset, err := parseInstant(resetText)
-		if err != nil {
-			return false, "", err
+		var reset int64
+		switch v := r[2].(type) {
+		case string: // an instant
+			if reset, err = parseInstant(v); err != nil {
+				return false, "", err
+			}
+		case int64: // nanoseconds after now
+			reset = now + v
+		default:
+			return false, "", fmt.Errorf("redis: decide: script answered reset %v", v)
 		}
 		results[i] = backends.Result{Allowed: allowed == 1, Remaining: remaining, Reset: s.instant(req, now, reset)}
 	}
 	all, _ := reply[0].(int64)
-	return all == 1, used, nil
+	return all == 1, strconv.FormatInt(now, 10), nil
 }
 
 // callFixedServer runs fixed_server.lua: fixed windows kept by Redis

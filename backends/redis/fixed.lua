@@ -1,5 +1,6 @@
 -- fixed window: a hash per limit, c hits in the window, e its end (the
 -- first hit's instant + window).
+local now = fmt('%011d%09d', ns, nn)
 local cnt, ends, fresh = {}, {}, {}
 for i = 1, n do
 	local j = 4 * i + 1
@@ -44,8 +45,8 @@ for i = 1, n do
 	elseif c > 0 and charge == -1 and not fresh[i] then
 		k = call('HINCRBY', key, 'c', -c)
 	end
-	out[3 * i] = ok[i] and 1 or 0
-	out[3 * i + 1] = k < a and a - k or 0
-	out[3 * i + 2] = k > 0 and e or now
+	out[3 * i + 1] = ok[i] and 1 or 0
+	out[3 * i + 2] = k < a and a - k or 0
+	out[3 * i + 3] = k > 0 and e or now
 end
 return out

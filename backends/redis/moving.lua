@@ -1,6 +1,7 @@
 -- moving window: a list per limit of hit instants, newest first. Hits that
 -- left the window (instant <= now - window) are popped from the tail, so
 -- the list holds exactly the hits in the window and its length is the count.
+local now = fmt('%011d%09d', ns, nn)
 local cnt, tails = {}, {}
 for i = 1, n do
 	local j = 4 * i + 1
@@ -65,8 +66,8 @@ for i = 1, n do
 		end
 		reset = fmt('%011d%09d', s, x)
 	end
-	out[3 * i] = ok[i] and 1 or 0
-	out[3 * i + 1] = k < a and a - k or 0
-	out[3 * i + 2] = reset
+	out[3 * i + 1] = ok[i] and 1 or 0
+	out[3 * i + 2] = k < a and a - k or 0
+	out[3 * i + 3] = reset
 end
 return out

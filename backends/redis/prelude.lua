@@ -19,7 +19,9 @@
 -- and 20-digit decimal strings in Redis and in the reply, which compare as
 -- strings in time order.
 --
--- Reply: {allowed, now, allowed_1, remaining_1, reset_1, ...}.
+-- Reply: {allowed, now seconds, now nanoseconds, allowed_1, remaining_1,
+-- reset_1, ...}; a reset is an instant (a 20-digit string) or a number of
+-- nanoseconds after now.
 local op = ARGV[1]
 local E9 = 1000000000
 local floor, call, fmt, sub = math.floor, redis.call, string.format, string.sub
@@ -29,7 +31,6 @@ if ns < 0 then
 	ns, nn = tonumber(t[1]), tonumber(t[2]) * 1000
 end
 local slack = tonumber(ARGV[4])
-local now = fmt('%011d%09d', ns, nn)
 local n = #KEYS
 local ok, all = {}, true
-local out = { 0, now }
+local out = { 0, ns, nn }

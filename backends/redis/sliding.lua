@@ -38,7 +38,7 @@ local function muldiv(a, b, c)
 	return q, r
 end
 
-local cnt, prev, starts, ttls, weighted, ws_, wn_, w_ = {}, {}, {}, {}, {}, {}, {}, {}
+local cnt, prev, starts, ttls, weighted, ws_, wn_, w_, same = {}, {}, {}, {}, {}, {}, {}, {}, {}
 for i = 1, n do
 	local j = 5 * i
 	local key, a, ws, wn, c, r = KEYS[i], tonumber(ARGV[j]), tonumber(ARGV[j + 1]), tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3]), tonumber(ARGV[j + 4])
@@ -62,9 +62,12 @@ for i = 1, n do
 	local b = fmt('%011d%09d', s, x)
 	local v = call('HMGET', key, 'b', 'c', 'p')
 	local start, cur, p = v[1], tonumber(v[2]) or 0, tonumber(v[3]) or 0
+	same[i] = start ~= nil and start ~= false
 	if not start or (cur == 0 and p == 0) then
 		start, cur, p = b, 0, 0
+		same[i] = false
 	elseif b > start then
+		same[i] = false
 		local ss, sx = tonumber(sub(start, 1, 11)) + ws, tonumber(sub(start, 12)) + wn
 		if sx >= E9 then
 			ss, sx = ss + 1, sx - E9
@@ -106,10 +109,15 @@ for i = 1, n do
 		if cur < 0 then
 			cur = 0
 		end
-		call('HSET', key, 'b', starts[i], 'c', cur, 'p', p)
-		call('PEXPIRE', key, ws_[i] * 2000 + floor(wn_[i] / 500000) + 1 + slack)
+		if same[i] then
+			call('HINCRBY', key, 'c', charge * c) -- the stored bucket is current
+		else
+			call('HSET', key, 'b', starts[i], 'c', cur, 'p', p)
+			-- live until the end of the next bucket: 2 windows from its start
+			call('PEXPIRE', key, floor((2 * w_[i] - (w_[i] - t)) / 1000000) + 1 + slack)
+		end
 	end
-	local used, reset = k + cur, now
+	local used, reset = k + cur, 0
 	if p > 0 or cur > 0 then
 		local d = t
 		if k > 0 then
@@ -120,15 +128,10 @@ for i = 1, n do
 			end
 			d = t - q + 1
 		end
-		local ds = floor(d / E9)
-		local s, x = ns + ds, nn + (d - ds * E9)
-		if x >= E9 then
-			s, x = s + 1, x - E9
-		end
-		reset = fmt('%011d%09d', s, x)
+		reset = d -- nanoseconds after now
 	end
-	out[3 * i] = ok[i] and 1 or 0
-	out[3 * i + 1] = used < a and a - used or 0
-	out[3 * i + 2] = reset
+	out[3 * i + 1] = ok[i] and 1 or 0
+	out[3 * i + 2] = used < a and a - used or 0
+	out[3 * i + 3] = reset
 end
 return out
