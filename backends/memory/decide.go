@@ -87,8 +87,9 @@ func (e *entry) check(strategy backends.Strategy, now int64, l *backends.Limit) 
 	w := int64(l.Window)
 	switch strategy {
 	case backends.FixedWindow:
-		e.fixed = e.fixed.Current(now, w)
-		return e.fixed.Allows(l.Amount, l.Cost)
+		f := e.fixed().Current(now, w)
+		e.setFixed(f)
+		return f.Allows(l.Amount, l.Cost)
 	case backends.MovingWindow:
 		if e.moving == nil {
 			return l.Cost <= l.Amount
@@ -96,8 +97,9 @@ func (e *entry) check(strategy backends.Strategy, now int64, l *backends.Limit) 
 		e.moving.Current(now, w)
 		return e.moving.Allows(l.Amount, l.Cost)
 	default:
-		e.sliding = e.sliding.Current(now, w)
-		return e.sliding.Allows(now, w, l.Amount, l.Cost)
+		sl := e.sliding().Current(now, w)
+		e.setSliding(sl)
+		return sl.Allows(now, w, l.Amount, l.Cost)
 	}
 }
 
@@ -111,10 +113,12 @@ func (e *entry) settle(strategy backends.Strategy, now int64, l *backends.Limit,
 	var rem, reset int64
 	switch strategy {
 	case backends.FixedWindow:
+		f := e.fixed()
 		if charge {
-			e.fixed.Charge(now, l.Cost)
+			f.Charge(now, l.Cost)
+			e.setFixed(f)
 		}
-		rem, reset = e.fixed.Stats(now, w, l.Amount)
+		rem, reset = f.Stats(now, w, l.Amount)
 	case backends.MovingWindow:
 		if charge {
 			if e.moving == nil {
@@ -128,10 +132,12 @@ func (e *entry) settle(strategy backends.Strategy, now int64, l *backends.Limit,
 			rem, reset = e.moving.Stats(now, w, l.Amount)
 		}
 	default:
+		sl := e.sliding()
 		if charge {
-			e.sliding.Charge(l.Cost)
+			sl.Charge(l.Cost)
+			e.setSliding(sl)
 		}
-		rem, reset = e.sliding.Stats(now, w, l.Amount)
+		rem, reset = sl.Stats(now, w, l.Amount)
 	}
 	r.Remaining = rem
 	r.Reset = time.Unix(0, reset)

@@ -76,29 +76,45 @@ type shard struct {
 	_        [56]byte // to 128 bytes: two cache lines
 }
 
-// entry is one key's counter. kind says which state is live; a key that is
-// used with another strategy starts afresh with it.
+// entry is one key's counter, 64 bytes: one cache line. kind says which
+// strategy's state is live (a key used with another strategy starts afresh
+// with it); the fixed and sliding states share the words start and cur.
 type entry struct {
-	key     string
-	kind    backends.Strategy
-	window  int64 // nanoseconds, of the last charge
-	fixed   backends.FixedWindowState
-	sliding backends.SlidingWindowState
-	moving  *backends.MovingWindowLog
+	key    string
+	kind   backends.Strategy
+	window int64 // nanoseconds, of the last charge
+	start  int64 // FixedWindowState.Start or SlidingWindowState.Start
+	prev   int64 // SlidingWindowState.Prev
+	cur    int64 // FixedWindowState.Count or SlidingWindowState.Cur
+	moving *backends.MovingWindowLog
+}
+
+func (e *entry) fixed() backends.FixedWindowState {
+	return backends.FixedWindowState{Start: e.start, Count: e.cur}
+}
+
+func (e *entry) setFixed(s backends.FixedWindowState) { e.start, e.cur = s.Start, s.Count }
+
+func (e *entry) sliding() backends.SlidingWindowState {
+	return backends.SlidingWindowState{Start: e.start, Prev: e.prev, Cur: e.cur}
+}
+
+func (e *entry) setSliding(s backends.SlidingWindowState) {
+	e.start, e.prev, e.cur = s.Start, s.Prev, s.Cur
 }
 
 // expires returns the first instant at which e holds nothing.
 func (e *entry) expires() int64 {
 	switch e.kind {
 	case backends.FixedWindow:
-		return e.fixed.Expires(e.window)
+		return e.fixed().Expires(e.window)
 	case backends.MovingWindow:
 		if e.moving == nil {
 			return -1 << 63
 		}
 		return e.moving.Expires(e.window)
 	default:
-		return e.sliding.Expires(e.window)
+		return e.sliding().Expires(e.window)
 	}
 }
 

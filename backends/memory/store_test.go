@@ -300,3 +300,10 @@ func TestShardPadding(t *testing.T) {
 		t.Errorf("a shard is %d bytes, not a whole number of 64-byte cache lines", n)
 	}
 }
+
+// TestEntrySize: an entry is one cache line.
+func TestEntrySize(t *testing.T) {
+	if n := unsafe.Sizeof(entry{}); n != 64 {
+		t.Errorf("an entry is %d bytes, want 64", n)
+	}
+}
