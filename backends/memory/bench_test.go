@@ -22,11 +22,26 @@ func benchKeys(n int) []string {
 	return keys
 }
 
-// clockStart and clockNow mirror how the runtime reads the clock per
-// request (runtime/clock.go): a monotonic reading added to a wall-clock base.
-var clockStart = time.Now()
+// clockBase and clockNow mirror how the runtime reads the clock per
+// request (runtime/clock.go, unexported there): a monotonic reading added to
+// a wall-clock base that is re-read every minute.
+var clockBase atomic.Pointer[time.Time]
 
-func clockNow() time.Time { return clockStart.Add(time.Since(clockStart)) }
+func init() {
+	t := time.Now()
+	clockBase.Store(&t)
+}
+
+func clockNow() time.Time {
+	b := clockBase.Load()
+	d := time.Since(*b)
+	if d >= time.Minute || d < 0 {
+		t := time.Now()
+		clockBase.Store(&t)
+		return t
+	}
+	return b.Add(d)
+}
 
 // benchDecide measures one Hit of one limit; keys are visited round-robin.
 // Unless the clock is read, the instant advances by step after each round
