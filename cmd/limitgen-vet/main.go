@@ -10,7 +10,10 @@
 //	go vet -vettool=$(go env GOPATH)/bin/limitgen-vet ./...   # after go install github.com/limitgen/limitgen/cmd/limitgen-vet@latest
 //
 // Diagnostics print as "file:line:col: message" and go vet exits with
-// status 1 when there are any. The analyzer is
+// status 1 when there are any. Typos with an evident correction (//limits:,
+// //limit:exmept, kye=, …) carry it as a suggested fix:
+// `go vet -vettool=/tmp/limitgen-vet -fix ./...` applies them, adding
+// -diff prints them instead. The analyzer is
 // github.com/limitgen/limitgen/annotations/analyzer; the standard vet
 // checks are not run by this tool (run plain `go vet` for those).
 package main

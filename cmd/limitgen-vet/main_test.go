@@ -36,8 +36,9 @@ func TestGoVet(t *testing.T) {
 		}
 		return root
 	}
-	vet := func(root string) (string, error) {
-		cmd := exec.Command(goBin, "vet", "-vettool="+tool, "./...")
+	vet := func(root string, flags ...string) (string, error) {
+		args := append(append([]string{"vet", "-vettool=" + tool}, flags...), "./...")
+		cmd := exec.Command(goBin, args...)
 		cmd.Dir = root
 		cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off")
 		var stderr bytes.Buffer
@@ -81,5 +82,26 @@ func slow(w http.ResponseWriter, r *http.Request) {}
 `)
 	if out, err := vet(good); err != nil {
 		t.Errorf("go vet over good annotations: %v\n%s", err, out)
+	}
+
+	// go vet -fix applies the corrections of typos.
+	typo := write("typo", "app.go", `package app
+
+import "net/http"
+
+//limits:"1 per day"
+//limit:exmept
+func slow(w http.ResponseWriter, r *http.Request) {}
+`)
+	if out, err := vet(typo, "-fix"); err != nil {
+		t.Errorf("go vet -fix: %v\n%s", err, out)
+	}
+	fixed, err := os.ReadFile(filepath.Join(typo, "app.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// go vet -fix also formats the file: gofmt's spelling of the limit.
+	if !strings.Contains(string(fixed), "// limit:\"1 per day\"\n") || !strings.Contains(string(fixed), "\n//limit:exempt\n") {
+		t.Errorf("go vet -fix left:\n%s", fixed)
 	}
 }
