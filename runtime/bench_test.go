@@ -27,6 +27,7 @@ func benchServe(b *testing.B, h http.Handler, want int) {
 		h.ServeHTTP(w, r)
 	}
 	b.ReportAllocs()
+	cpu := processCPU()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		clear(w.h)
@@ -34,6 +35,9 @@ func benchServe(b *testing.B, h http.Handler, want int) {
 		h.ServeHTTP(w, r)
 	}
 	b.StopTimer()
+	if cpu != 0 {
+		b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+	}
 	if w.code != want {
 		b.Fatalf("status %d, want %d", w.code, want)
 	}
@@ -80,7 +84,11 @@ func BenchmarkMiddleware(b *testing.B) {
 
 // BenchmarkClock measures the limiter's default clock.
 func BenchmarkClock(b *testing.B) {
+	cpu := processCPU()
 	for i := 0; i < b.N; i++ {
 		_ = now()
+	}
+	if cpu != 0 {
+		b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 	}
 }

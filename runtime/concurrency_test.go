@@ -80,3 +80,20 @@ func TestWithContextResultsOff(t *testing.T) {
 		t.Fatal("results in the context although WithContextResults(false)")
 	}
 }
+
+func TestResultsEndWithTheHandler(t *testing.T) {
+	clk := newTestClock()
+	l := newLimiter(t, clk, WithDefaultLimits("5 per minute"))
+	var kept *http.Request
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := ResultsFromContext(r.Context()); !ok {
+			t.Error("no results during the handler")
+		}
+		kept = r
+	})
+	mux := mount(t, l, &Group{Name: "app", Routes: []Route{{Endpoint: "a", Pattern: "/a", Handler: h}}})
+	get(mux, "/a")
+	if _, ok := ResultsFromContext(kept.Context()); ok {
+		t.Fatal("results still reachable after the handler returned")
+	}
+}

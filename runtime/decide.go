@@ -60,14 +60,9 @@ func (l *Limiter) serve(rs *routeState, next http.Handler, w http.ResponseWriter
 			return
 		}
 	}
-	var st *requestState
-	if l.cfg.noCtxResults {
-		st = l.stateP.Get().(*requestState)
-		*st = requestState{Context: r.Context(), l: l, rs: rs}
-		defer l.stateP.Put(st)
-	} else {
-		st = &requestState{Context: r.Context(), l: l, rs: rs}
-	}
+	st := l.stateP.Get().(*requestState)
+	*st = requestState{ctx: r.Context(), l: l, rs: rs}
+	defer l.stateP.Put(st)
 	st.res.Endpoint = rs.route.Endpoint
 	st.res.Allowed = true
 	st.res.Described = -1
@@ -75,7 +70,10 @@ func (l *Limiter) serve(rs *routeState, next http.Handler, w http.ResponseWriter
 		return
 	}
 	if !l.cfg.noCtxResults {
-		r = r.WithContext(st)
+		rc := &resultsContext{Context: r.Context()}
+		rc.st.Store(st)
+		defer rc.st.Store(nil) // before the state goes back to the pool
+		r = r.WithContext(rc)
 	}
 	if st.deferred {
 		sw := &statusWriter{ResponseWriter: w}
@@ -383,7 +381,7 @@ func (l *Limiter) checkMeta(ctx context.Context, st *requestState, sc *scratch, 
 // is in shadow mode. It returns whether the handler should still run.
 func (l *Limiter) refuse(st *requestState, w http.ResponseWriter, r *http.Request) bool {
 	cur := st.res.Current()
-	if l.log.Enabled(st.Context, slog.LevelInfo) {
+	if l.log.Enabled(st.ctx, slog.LevelInfo) {
 		l.log.Info("ratelimit exceeded", "limit", cur.Limit.String(), "key", cur.Key, "scope", cur.Scope, "endpoint", st.res.Endpoint)
 	}
 	if cur.rule.lv != levelMeta && len(st.rs.meta) > 0 {
@@ -424,7 +422,7 @@ func (l *Limiter) hitMeta(st *requestState, r *http.Request) {
 			Key: backends.Key(l.prefix, client, e.rule.scope, e.text), Amount: e.limit.Amount, Window: e.window, Cost: 1,
 		}}}
 		var res [1]backends.Result
-		if _, err := st.store.Hit(st.Context, &req, res[:]); err != nil {
+		if _, err := st.store.Hit(st.ctx, &req, res[:]); err != nil {
 			l.log.Error("ratelimit storage error counting a breach against meta limits", "error", err)
 		}
 	}
@@ -442,7 +440,7 @@ func (l *Limiter) deduct(st *requestState, r *http.Request, status int) {
 			Key: backends.Key(l.prefix, lr.Key, lr.Scope, lr.Limit.String()), Amount: lr.Limit.Amount, Window: lr.Limit.Window(), Cost: lr.cost,
 		}}}
 		var res [1]backends.Result
-		if _, err := st.store.Hit(st.Context, &req, res[:]); err != nil {
+		if _, err := st.store.Hit(st.ctx, &req, res[:]); err != nil {
 			l.log.Error("ratelimit storage error charging a deduct-when limit", "error", err)
 		}
 	}

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/limitgen/limitgen/backends"
@@ -66,10 +67,10 @@ func (r *Results) Current() *LimitResult {
 
 type stateKey struct{}
 
-// requestState is the context of a decided request: the parent context plus
-// the results, in one allocation.
+// requestState is the decision of one request. It is pooled: it lives
+// from the decision until the handler returns.
 type requestState struct {
-	context.Context
+	ctx      context.Context
 	l        *Limiter
 	rs       *routeState
 	store    backends.Storage
@@ -78,18 +79,32 @@ type requestState struct {
 	inline   [3]LimitResult
 }
 
-// Value returns the state itself for its private key and defers to the
-// parent otherwise.
-func (s *requestState) Value(key any) any {
+// resultsContext is the handler's request context: the parent plus the
+// decision, which it stops returning once the handler has returned.
+type resultsContext struct {
+	context.Context
+	st atomic.Pointer[requestState]
+}
+
+// Value returns the decision for its private key and defers to the parent
+// otherwise.
+func (c *resultsContext) Value(key any) any {
 	if _, ok := key.(stateKey); ok {
-		return s
+		if st := c.st.Load(); st != nil {
+			return st
+		}
+		return nil
 	}
-	return s.Context.Value(key)
+	return c.Context.Value(key)
 }
 
 // ResultsFromContext returns the rate-limit results of the request whose
 // context is ctx, and false when no Limiter decided it (no route matched,
-// a request filter exempted it, or the limiter is disabled).
+// a request filter exempted it, the limiter is disabled or was built with
+// WithContextResults(false)). The results are valid until the handler
+// returns, like the request's body: the limiter reuses their memory for
+// later requests, so a handler must copy what it keeps (after it returns,
+// ResultsFromContext reports false).
 func ResultsFromContext(ctx context.Context) (*Results, bool) {
 	s, ok := ctx.Value(stateKey{}).(*requestState)
 	if !ok {
