@@ -109,6 +109,7 @@ type summary struct {
 	rules     []Rule
 	exempt    runtime.Exemption
 	exemptPos token.Pos
+	exemptEnd token.Pos
 	route     *Annotation
 	pattern   parsedPattern
 	patternOK bool
@@ -134,7 +135,7 @@ func (v *validator) summarize(t *Target) *summary {
 				v.errorf(a.Pos, a.End, "second //limit:exempt on %s; write its flags on one line", targetName(t))
 				continue
 			}
-			s.exempt, s.exemptPos = v.exemption(a), a.Pos
+			s.exempt, s.exemptPos, s.exemptEnd = v.exemption(a), a.Pos, a.End
 		case RouteAnnotation:
 			if s.route != nil {
 				v.errorf(a.Pos, a.End, "second //limit:route on %s (it already has %q); one handler has one pattern", targetName(t), s.route.Pattern)
@@ -151,7 +152,7 @@ func (v *validator) summarize(t *Target) *summary {
 		}
 	}
 	if firstLimits != nil && s.exempt&runtime.ExemptRoute != 0 {
-		v.errorf(s.exemptPos, s.exemptPos, "//limit:exempt together with limits on %s: an exempt handler has no limits of its own; drop one, or write //limit:exempt default to skip only the default limits", targetName(t))
+		v.errorf(s.exemptPos, s.exemptEnd, "//limit:exempt together with limits on %s: an exempt handler has no limits of its own; drop one, or write //limit:exempt default to skip only the default limits", targetName(t))
 	}
 	return s
 }

@@ -8,6 +8,9 @@
 //
 //	go build -o /tmp/limitgen-vet github.com/limitgen/limitgen/cmd/limitgen-vet
 //	go vet -vettool=/tmp/limitgen-vet ./...
+//
+// Typos with an evident correction carry it as a suggested fix, which
+// gopls offers as a quick fix and `go vet -vettool=… -fix` applies.
 package analyzer
 
 import (
