@@ -49,11 +49,13 @@ func serve(b *testing.B, h http.Handler) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU()
 	for i := 0; i < b.N; i++ {
 		clear(w.h)
 		w.code = http.StatusOK
 		h.ServeHTTP(w, r)
 	}
+	cpu.report(b)
 	b.StopTimer()
 	if w.code != http.StatusOK {
 		b.Fatalf("status %d, want 200", w.code)

@@ -111,6 +111,8 @@ func BenchmarkStore(b *testing.B) {
 					}
 					b.ReportAllocs()
 					b.ResetTimer()
+					cpu := startCPU()
+					defer cpu.report(b)
 					if mode == "serial" {
 						t := per()
 						for i := 0; i < b.N; i++ {
