@@ -15,9 +15,12 @@ func benchmarkKey(b *testing.B, key KeyFunc, remote string, header map[string]st
 		r.Header.Set(k, v)
 	}
 	b.ReportAllocs()
+	b.ResetTimer()
+	start := clientKeyCPU()
 	for b.Loop() {
 		benchKey = key(r)
 	}
+	reportClientKeyCPU(b, start)
 }
 
 func BenchmarkRemoteAddress(b *testing.B) {
