@@ -69,12 +69,7 @@ func (sh *shard) store(h uint64, key string, fresh, old *entry, now int64, spare
 		*old = *fresh
 		return
 	}
-	if sh.t.n >= sh.sweepAt {
-		sh.sweep(now)
-	}
-	if sh.capacity > 0 && sh.t.n >= sh.capacity {
-		sh.evict(now, spare)
-	}
+	sh.makeRoom(now, spare)
 	e := new(entry)
 	*e = *fresh
 	e.key = strings.Clone(key)

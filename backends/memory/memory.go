@@ -41,11 +41,13 @@ type Config struct {
 	// MaxKeys caps the number of keys the store tracks; 0 means no cap.
 	// The cap is divided evenly among the shards (fewer shards are used for
 	// small caps, at least 64 keys each where possible). When a new key finds
-	// its shard full, the shard first reclaims its expired keys; if none
-	// were, it evicts, among 8 keys it samples, the one whose state expires
-	// first. An evicted key starts afresh at its next request, so a cap
-	// below the number of active clients lets some of them exceed their
-	// limits: choose it for memory safety, not as a policy.
+	// its shard full, the shard evicts, among 8 keys it samples, the one
+	// whose state expires first (an expired one if the sample holds any);
+	// a full shard also reclaims all its expired keys once per cap/2 new
+	// keys, so making room costs O(1) amortised. An evicted key starts
+	// afresh at its next request, so a cap below the number of active
+	// clients lets some of them exceed their limits: choose it for memory
+	// safety, not as a policy.
 	MaxKeys int
 }
 
@@ -72,8 +74,9 @@ type shard struct {
 	closed   bool     // set by Close
 	sweepAt  int      // sweep when t.n reaches this
 	capacity int      // most keys the shard keeps; 0: no cap
+	inserts  int      // keys added since the last sweep
 	last     int64    // the latest instant a decision in this shard used
-	_        [56]byte // to 128 bytes: two cache lines
+	_        [48]byte // to 128 bytes: two cache lines
 }
 
 // entry is one key's counter, 64 bytes: one cache line. kind says which
@@ -240,17 +243,27 @@ func (s *Store) Keys() int {
 func (sh *shard) sweep(now int64) {
 	sh.t.keep(func(e *entry) bool { return e.expires() > now })
 	sh.sweepAt = max(2*sh.t.n, minSweepAt)
+	sh.inserts = 0
 }
 
-// evict makes room for one key in a full shard: it reclaims expired keys,
-// and if none were, deletes the sampled key that expires first, sparing
-// the keys of the request being decided.
-func (sh *shard) evict(now int64, spare []backends.Limit) {
-	before := sh.t.n
-	sh.sweep(now)
-	if sh.t.n < before {
-		return
+// makeRoom prepares the shard for one more key at now: it sweeps when the
+// shard has doubled since its last sweep, or when it is full and has taken
+// cap/2 keys since, and evicts a key if it is still full.
+func (sh *shard) makeRoom(now int64, spare []backends.Limit) {
+	full := sh.capacity > 0 && sh.t.n >= sh.capacity
+	if sh.t.n >= sh.sweepAt || full && sh.inserts >= sh.capacity/2 {
+		sh.sweep(now)
+		full = sh.capacity > 0 && sh.t.n >= sh.capacity
 	}
+	if full {
+		sh.evict(spare)
+	}
+	sh.inserts++
+}
+
+// evict deletes, among evictScan sampled keys, the one that expires first,
+// sparing the keys of the request being decided.
+func (sh *shard) evict(spare []backends.Limit) {
 	var victim *entry
 	var vh uint64
 	when := int64(1<<63 - 1)

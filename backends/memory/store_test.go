@@ -234,9 +234,13 @@ func TestTable(t *testing.T) {
 	var tab table
 	want := map[string]uint64{}
 	hashOf := func(k int) uint64 { return uint64(k%7) | uint64(k%3)<<62 } // many collisions
-	for step := range 20000 {
+	keys := make([]string, 60)
+	for i := range keys {
+		keys[i] = fmt.Sprint("k", i)
+	}
+	for step := range 8000 {
 		k := r.IntN(60)
-		key := fmt.Sprint("k", k)
+		key := keys[k]
 		h := hashOf(k)
 		switch r.IntN(3) {
 		case 0:
@@ -261,8 +265,7 @@ func TestTable(t *testing.T) {
 		if tab.n != len(want) {
 			t.Fatalf("step %d: n %d, want %d", step, tab.n, len(want))
 		}
-		for kk := range 60 {
-			key := fmt.Sprint("k", kk)
+		for kk, key := range keys {
 			_, in := want[key]
 			if e := tab.get(hashOf(kk), key); (e != nil) != in || e != nil && e.key != key {
 				t.Fatalf("step %d: get(%s) = %v, want present %v", step, key, e, in)
