@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"strings"
 )
 
 // IPv6Prefix returns a KeyFunc that counts IPv6 clients per network of
@@ -30,6 +31,9 @@ func IPv6Prefix(bits int, next KeyFunc) (KeyFunc, error) {
 	}
 	return func(r *http.Request) string {
 		key := next(r)
+		if strings.IndexByte(key, ':') < 0 {
+			return key // IPv4 or not an address: IPv6 text has a colon
+		}
 		ip, err := netip.ParseAddr(key)
 		if err != nil {
 			return key

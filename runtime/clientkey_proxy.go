@@ -244,7 +244,7 @@ func (p *proxyKey) key(r *http.Request) string {
 		}
 	} else {
 		peer = peer.Unmap()
-		fallback = groupAddr(peerKey, peer, p.bits)
+		fallback = p.group(peerKey, peer)
 		if !p.trusted(0, peer) {
 			return fallback
 		}
@@ -304,11 +304,20 @@ func (p *proxyKey) key(r *http.Request) string {
 	return p.result(lastKey, last, lastLine)
 }
 
+// group returns the key of ip, whose canonical text is key, grouped by
+// the configured IPv6 prefix.
+func (p *proxyKey) group(key string, ip netip.Addr) string {
+	if p.bits == 0 || !ip.Is6() {
+		return key // hostOf and parseNode give canonical text already
+	}
+	return groupAddr(key, ip, p.bits)
+}
+
 // result returns the key of the client address ip, whose text key was
 // cut from line. A key cut from a long header line is copied, so that a
 // stored key does not keep the whole header alive.
 func (p *proxyKey) result(key string, ip netip.Addr, line string) string {
-	k := groupAddr(key, ip, p.bits)
+	k := p.group(key, ip)
 	if len(line) > 64 && k == key {
 		k = strings.Clone(k)
 	}
