@@ -183,7 +183,6 @@ func TestTrustedProxyKeyForwarded(t *testing.T) {
 }
 
 func TestTrustedProxyKeyOtherHeader(t *testing.T) {
-	runProxyCases(t, TrustedProxies{CIDRs: []string{"127.0.0.1"}, Header: "x-real-ip"}, nil)
 	key, err := TrustedProxyKey(TrustedProxies{CIDRs: []string{"127.0.0.1"}, Header: "x-real-ip"})
 	if err != nil {
 		t.Fatal(err)
