@@ -9,14 +9,10 @@ import (
 )
 
 // TestAnalyzer checks the diagnostics against the `// want` comments of
-// testdata/src/a (every kind of problem) and testdata/src/b (a clean
-// package: no diagnostics at all).
+// testdata/src/a (every kind of problem), testdata/src/b (a clean package:
+// no diagnostics at all) and testdata/src/fix (typos), and that applying
+// every suggested fix turns a.go into a.go.golden. One call, so the
+// packages' dependencies are loaded once.
 func TestAnalyzer(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), analyzer.Analyzer, "a", "b")
-}
-
-// TestSuggestedFixes applies every suggested fix in testdata/src/fix and
-// compares the result with a.go.golden.
-func TestSuggestedFixes(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), analyzer.Analyzer, "fix")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), analyzer.Analyzer, "a", "b", "fix")
 }
