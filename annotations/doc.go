@@ -32,10 +32,32 @@
 // handler method's is "Type.Method" ("Users.Get"); a type implementing
 // http.Handler is named by its type name.
 //
+// Options: key=fn (runtime.KeyFunc), cost=N|const|fn (runtime.CostFunc),
+// per-method, methods=GET,POST, scope=name, error="…", exempt-when=fn
+// (runtime.ExemptFunc), deduct-when=fn (runtime.DeductFunc), on-breach=fn
+// (runtime.BreachFunc), override-defaults=false (runtime.Rule.KeepDefaults).
+// A fn names a package-level func, or var of that func type, of the
+// annotated package. Exempt flags: default, application, meta, route
+// (bare //limit:exempt means all of them).
+//
 // Annotations on a type that does not implement http.Handler cover its
 // handler methods (a class-based view); on the package clause they cover
 // every route of the package (a blueprint). A route's own rules replace
 // those of its view, and a route's or view's rules replace the package's,
 // unless the enclosing rule says override-defaults=false
 // (runtime.Rule.KeepDefaults), which the runtime honours.
+//
+// # Diagnostics
+//
+// Problems are reported like a compiler's, all at once: malformed limit
+// strings (the column points at the offending limit inside the string),
+// unknown options and exempt flags with "did you mean" suggestions,
+// malformed option values, funcs that do not exist or have the wrong
+// signature, exempt mixed with limits, malformed, duplicate or conflicting
+// route patterns (checked as http.ServeMux checks them), a methods= the
+// route's pattern never serves, routes on declarations that are not
+// handlers, two routes on one handler, shared limits declared with
+// different limits, annotations not attached to a declaration, and
+// look-alike typos. Typos with an evident correction carry it in
+// Diagnostic.Fix.
 package annotations
