@@ -9,10 +9,11 @@
 //
 // Decisions follow Request.Now (time is a parameter), with the window model
 // of package backends. A Store is safe for concurrent use; it starts no
-// goroutines. Counters are kept in 64 shards, each a map guarded by a
-// mutex and keyed by a 64-bit hash of the key (computed once per limit, with
-// full key comparison on a match); a request with several limits locks
-// their shards in a fixed order, so its decision is atomic.
+// goroutines. Counters are kept in 64 shards, each an open-addressing
+// table guarded by a mutex and keyed by a 64-bit hash of the key (computed
+// once per limit, the full key compared on a match); a request with several
+// limits locks their shards in a fixed order, so its decision is atomic.
+// A request must carry Now; a zero Now is an error.
 //
 // Memory is bounded by the live keys: an expired counter is reused when its
 // key comes back, and a shard reclaims its expired counters whenever it has
