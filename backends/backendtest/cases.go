@@ -18,7 +18,7 @@ func (s *suite) runStrategy(t *testing.T, strategy backends.Strategy) {
 	} else {
 		t.Run("Table", e.testTable)
 		t.Run("Model", e.testModel)
-		if s.cfg.granularity <= 100*time.Millisecond {
+		if s.cfg.granularity <= 250*time.Millisecond {
 			t.Run("ShortWindow", e.testShortWindow)
 		}
 	}
@@ -204,9 +204,11 @@ func (e *env) testClear(t *testing.T) {
 	}
 }
 
-// testShortWindow: sub-second windows follow the same rules.
+// testShortWindow: sub-second windows follow the same rules. The window is
+// half a second, long enough that a store which expires keys in real time
+// keeps them while the four requests run, even on a busy machine.
 func (e *env) testShortWindow(t *testing.T) {
-	w := 100 * time.Millisecond
+	w := 500 * time.Millisecond
 	if w < e.s.cfg.granularity {
 		w = e.s.cfg.granularity
 	}
