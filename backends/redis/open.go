@@ -30,7 +30,7 @@ func init() {
 // The user and password authenticate to the data nodes. Parameters:
 //
 //	prefix=P                 key prefix (Options.Prefix); default none
-//	timeout=D                bound per storage call (Options.Timeout); default 1s
+//	timeout=D                bound per storage call (Options.Timeout); default 1s, 0 for none
 //	clock=server|client      whose clock decides (Options.ClientClock); default server
 //	pool_size=N              connections per node; default go-redis's (10 per CPU)
 //	dial_timeout=D           default 5s

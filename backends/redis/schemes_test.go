@@ -62,7 +62,7 @@ func TestTLS(t *testing.T) {
 	// without the test CA the server's certificate is not trusted
 	uri := serverURI(t, "LIMITGEN_REDIS_TLS_URI")
 	bare, _, _ := strings.Cut(uri, "?")
-	st, err := backends.Open(bare + "?timeout=2s")
+	st, err := backends.Open(bare + "?timeout=20s")
 	if err != nil {
 		t.Fatal(err)
 	}
