@@ -76,6 +76,10 @@ func Load(dir string, patterns ...string) ([]*Package, error) {
 	if len(patterns) == 0 {
 		patterns = []string{"."}
 	}
+	if !slices.ContainsFunc(patterns, func(p string) bool { return strings.Contains(p, "...") || p == "all" || p == "std" || p == "cmd" }) {
+		// Named packages (go:generate's "."): one pass, with types.
+		return loadTyped(dir, patterns)
+	}
 	// Pass 1: list and parse only (no compiling), to find the packages
 	// limitgen has business with. Type-checking needs the dependencies'
 	// export data, which makes go list compile them: for ./... over a
@@ -105,41 +109,65 @@ func Load(dir string, patterns ...string) ([]*Package, error) {
 	if len(paths) == 0 {
 		return out, nil
 	}
-	if slices.Contains(paths, "command-line-arguments") {
-		paths = patterns // files named on the command line: load them again
-	}
 	// Pass 2: load those packages with types.
 	pkgs, err := packages.Load(&packages.Config{Mode: LoadMode, Dir: dir}, paths...)
 	if err != nil {
 		return nil, fmt.Errorf("limitgen: loading %s: %v", strings.Join(patterns, " "), err)
 	}
 	for _, lp := range pkgs {
-		i, ok := index[lp.PkgPath]
-		if !ok {
-			continue
-		}
-		p := &Package{Path: lp.PkgPath, Name: lp.Name, Dir: out[i].Dir, Fset: lp.Fset, Types: lp.Types, Info: lp.TypesInfo}
-		var genFile string
-		for _, f := range lp.Syntax {
-			name := lp.Fset.Position(f.Package).Filename
-			if filepath.Base(name) == FileName {
-				if isOurs(f) {
-					genFile = name
-					src, err := os.ReadFile(name)
-					if err != nil {
-						return nil, err
-					}
-					p.Generated = src
-					continue
-				}
-				p.Foreign = true
+		if i, ok := index[lp.PkgPath]; ok {
+			p, err := typed(lp)
+			if err != nil {
+				return nil, err
 			}
-			p.Files = append(p.Files, f)
+			out[i] = p
 		}
-		p.Errors = packageErrors(lp, genFile)
-		out[i] = p
 	}
 	return out, nil
+}
+
+// loadTyped loads the packages matching patterns at LoadMode in one pass.
+func loadTyped(dir string, patterns []string) ([]*Package, error) {
+	pkgs, err := packages.Load(&packages.Config{Mode: LoadMode, Dir: dir}, patterns...)
+	if err != nil {
+		return nil, fmt.Errorf("limitgen: loading %s: %v", strings.Join(patterns, " "), err)
+	}
+	var out []*Package
+	for _, lp := range pkgs {
+		p, err := typed(lp)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// typed makes a Package of a package loaded at LoadMode.
+func typed(lp *packages.Package) (*Package, error) {
+	p := &Package{Path: lp.PkgPath, Name: lp.Name, Fset: lp.Fset, Types: lp.Types, Info: lp.TypesInfo}
+	if len(lp.GoFiles) > 0 {
+		p.Dir = filepath.Dir(lp.GoFiles[0])
+	}
+	var genFile string
+	for _, f := range lp.Syntax {
+		name := lp.Fset.Position(f.Package).Filename
+		if filepath.Base(name) == FileName {
+			if isOurs(f) {
+				genFile = name
+				src, err := os.ReadFile(name)
+				if err != nil {
+					return nil, err
+				}
+				p.Generated = src
+				continue
+			}
+			p.Foreign = true
+		}
+		p.Files = append(p.Files, f)
+	}
+	p.Errors = packageErrors(lp, genFile)
+	return p, nil
 }
 
 // relevant reports whether a parsed (not type-checked) package is one
