@@ -119,11 +119,11 @@ func TestSentinelFailover(t *testing.T) {
 	mu.Lock()
 	phase = 1
 	mu.Unlock()
-	time.Sleep(3 * time.Second)
+	time.Sleep(5 * time.Second)
 	close(stop)
 	wg.Wait()
 
-	const grace = time.Second // for the client to hear of the switch
+	const grace = 2 * time.Second // for the client to hear of the switch
 	for _, f := range failures {
 		if f.at.After(switched.Add(grace)) {
 			t.Errorf("error %v after the switch (at +%v)", f.err, f.at.Sub(switched))

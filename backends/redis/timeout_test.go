@@ -46,12 +46,12 @@ func TestTimeoutHungServer(t *testing.T) {
 		}
 		t.Logf("%s: %v after %v", name, err, took)
 	}
-	check("timeout", context.Background(), 700*time.Millisecond)
+	check("timeout", context.Background(), 2*time.Second) // 200ms plus room for a loaded machine
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	check("context", ctx, 500*time.Millisecond)
+	check("context", ctx, 2*time.Second)
 	start := time.Now()
-	if err := st.Ping(context.Background()); err == nil || time.Since(start) > 700*time.Millisecond {
+	if err := st.Ping(context.Background()); err == nil || time.Since(start) > 2*time.Second {
 		t.Errorf("Ping on a hung server: %v after %v", err, time.Since(start))
 	}
 }
@@ -74,7 +74,7 @@ func TestTimeoutPausedServer(t *testing.T) {
 	start := time.Now()
 	_, err := st.Hit(ctx, req, res)
 	took := time.Since(start)
-	if err == nil || took > 700*time.Millisecond {
+	if err == nil || took > 2*time.Second {
 		t.Errorf("Hit on a paused server: %v after %v, want an error within the 200ms timeout", err, took)
 	}
 	if err := admin.Do(ctx, "CLIENT", "UNPAUSE").Err(); err != nil {
