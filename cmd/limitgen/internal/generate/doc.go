@@ -1,10 +1,11 @@
 // Package generate is limitgen's generator as a library; cmd/limitgen is a
 // thin command around it.
 //
-// Generate loads packages with golang.org/x/tools/go/packages in two
-// passes: every package listed and parsed, then only those with something
-// for limitgen (annotations, typos of them, static runtime options, a
-// limits_gen.go) type-checked at LoadMode. It checks each with
+// Generate loads packages with golang.org/x/tools/go/packages at LoadMode;
+// for wildcard patterns such as ./... it first lists and parses every
+// package and type-checks only those with something for limitgen
+// (annotations, typos of them, static runtime options, a limits_gen.go).
+// It checks each with
 // the annotations package — the only code that understands //limit:
 // comments — and with FindStatic, which reads the runtime options an
 // application passes as constants (runtime.WithDefaultLimits("2 per
