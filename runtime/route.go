@@ -34,8 +34,9 @@ type Breach struct {
 	Limit Limit
 	// Key is the client key the limit was counted under.
 	Key string
-	// Scope is the limit's scope: the endpoint, a shared limit's name, or
-	// "default", "application", "meta".
+	// Scope is the limit's scope: the endpoint (for route and default
+	// limits), a shared limit's name, "global" for application limits or
+	// "meta" for meta limits.
 	Scope string
 	// Endpoint is the matched route's endpoint name.
 	Endpoint string
