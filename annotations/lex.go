@@ -4,7 +4,6 @@ import (
 	"errors"
 	"go/token"
 	"strconv"
-	"strings"
 )
 
 // argToken is one space-separated word of an annotation's arguments. A word
@@ -96,5 +95,3 @@ func unquoteReason(err error) error {
 	}
 	return err
 }
-
-var _ = strings.Cut
