@@ -9,13 +9,16 @@ const DefaultPrefix = "LIMITER"
 //
 //	prefix/{client}/scope/limit
 //
-// for example "LIMITER/{127.0.0.1}/fast/2 per 1 minute". The client key is
+// for example "LIMITER/{127.0.0.1}/example.fast/2 per 1 minute". The client key is
 // wrapped in braces, a Redis Cluster hash tag, so every counter of one client
 // lives in one hash slot and a request's limits can be decided in one place.
 // Braces and percent signs inside client are escaped (%7B, %7D, %25) so a
-// client cannot break out of its tag. scope is the route's endpoint (route
-// and default limits are counted per endpoint, as in Flask-Limiter), a shared
-// limit's name, or a fixed name for application ("global") and meta ("meta")
+// client cannot break out of its tag. scope is the route's qualified
+// endpoint, "group.endpoint" such as "example.fast" (route and default
+// limits are counted per endpoint, as in Flask-Limiter, and the runtime
+// prefixes the endpoint with its group's name as Flask-Limiter prefixes a
+// blueprint's endpoints, so two groups may both have an "index"; a group
+// without a name gives the bare endpoint), a shared limit's name, or a fixed name for application ("global") and meta ("meta")
 // limits; limit is the canonical text of the limit ("2 per 1 minute").
 func Key(prefix, client, scope, limit string) string {
 	return string(AppendKey(make([]byte, 0, len(prefix)+len(client)+len(scope)+len(limit)+5), prefix, client, scope, limit))

@@ -390,11 +390,19 @@ func (l *Limiter) refuse(st *requestState, w http.ResponseWriter, r *http.Reques
 	if l.shadow {
 		return true
 	}
-	b := Breach{Limit: cur.Limit, Key: cur.Key, Scope: cur.Scope, Endpoint: st.res.Endpoint, ErrorMessage: cur.rule.r.ErrorMessage}
+	b := Breach{Limit: cur.Limit, Key: cur.Key, Scope: cur.Scope, Endpoint: st.res.Endpoint, Group: st.rs.groupLabel(), ErrorMessage: cur.rule.r.ErrorMessage}
 	if f := cur.rule.r.OnBreach; f != nil && f(w, r, &b) {
 		return false
 	}
 	if l.onBreach != nil && l.onBreach(w, r, &b) {
+		return false
+	}
+	if f := cur.rule.r.BreachResponse; f != nil {
+		f(w, r, &b)
+		return false
+	}
+	if l.breachResp != nil {
+		l.breachResp(w, r, &b)
 		return false
 	}
 	desc := b.ErrorMessage

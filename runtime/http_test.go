@@ -112,7 +112,7 @@ func TestOnBreach(t *testing.T) {
 		{Endpoint: "t", Pattern: "/t", Handler: text("t"), Rules: []Rule{{Limits: MustParseLimits("1/minute"), OnBreach: teapot}}},
 	}})
 	expect(t, mux, clk, "/a", 200, 429)
-	if len(seen) != 1 || seen[0].Endpoint != "a" || seen[0].Key != "192.0.2.1" || seen[0].Scope != "a" || seen[0].Limit.String() != "1 per 1 minute" {
+	if len(seen) != 1 || seen[0].Endpoint != "a" || seen[0].Key != "192.0.2.1" || seen[0].Scope != "app.a" || seen[0].Group != "app" || seen[0].Limit.String() != "1 per 1 minute" {
 		t.Fatalf("breaches %+v", seen)
 	}
 	expect(t, mux, clk, "/t", 200, http.StatusTeapot)
@@ -244,7 +244,7 @@ func TestResultsFromContext(t *testing.T) {
 	for _, lr := range got.Limits {
 		texts = append(texts, lr.Limit.String()+"/"+lr.Level()+"/"+lr.Scope)
 	}
-	if s := strings.Join(texts, ", "); s != "1 per 1 second/default/fast, 2 per 1 minute/default/fast, 100 per 1 hour/application/global" {
+	if s := strings.Join(texts, ", "); s != "1 per 1 second/default/app.fast, 2 per 1 minute/default/app.fast, 100 per 1 hour/application/global" {
 		t.Fatalf("limits %s", s)
 	}
 	if cur := got.Current(); cur == nil || cur.Limit.String() != "1 per 1 second" || cur.Remaining != 0 || cur.Key != "192.0.2.1" {

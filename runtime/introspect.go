@@ -65,9 +65,9 @@ func (l *Limiter) selected(f TreeFilter) ([]*Group, [][]treeRoute, error) {
 	var only *routeState
 	switch {
 	case f.Endpoint != "":
-		only = reg.byEndpoint[f.Endpoint]
-		if only == nil {
-			return nil, nil, errorf("endpoint %q not found", f.Endpoint)
+		var err error
+		if only, err = reg.endpoint(f.Endpoint); err != nil {
+			return nil, nil, err
 		}
 	case f.Path != "":
 		method := f.Method
@@ -105,23 +105,38 @@ func (l *Limiter) selected(f TreeFilter) ([]*Group, [][]treeRoute, error) {
 	return groups, routes, nil
 }
 
+// endpoint finds a route by its qualified name ("blog.index") or, when
+// only one group has it, by its bare endpoint name ("index").
+func (reg *registry) endpoint(name string) (*routeState, error) {
+	if rs := reg.byEndpoint[name]; rs != nil {
+		return rs, nil
+	}
+	var found *routeState
+	var groups []string
+	for gi, g := range reg.groups {
+		for _, rs := range reg.routes[gi] {
+			if rs.route.Endpoint == name {
+				found = rs
+				groups = append(groups, strconv.Quote(g.Name))
+			}
+		}
+	}
+	switch len(groups) {
+	case 0:
+		return nil, errorf("endpoint %q not found", name)
+	case 1:
+		return found, nil
+	}
+	return nil, errorf("endpoint %q is in groups %s; name it as group.endpoint", name, strings.Join(groups, ", "))
+}
+
 // listed returns a route's limits in declaration order, defaults first,
 // without application limits (printed apart) and meta limits.
 func listed(rs *routeState) []entry {
 	var out []entry
-	for _, pass := range []func(level) bool{
-		func(lv level) bool { return lv == levelDefault },
-		func(lv level) bool { return lv <= levelGroup },
-	} {
-		var seen []*rule
-		for _, e := range rs.entries {
-			if e.onlyIfExempt || !pass(e.rule.lv) || slices.Contains(seen, e.rule) {
-				continue
-			}
-			seen = append(seen, e.rule)
-			for _, lim := range e.rule.r.Limits {
-				out = append(out, entry{rule: e.rule, limit: lim, text: lim.String(), window: lim.Window(), gran: lim.Unit.Duration()})
-			}
+	for _, r := range rs.declared {
+		for _, lim := range r.r.Limits {
+			out = append(out, entry{rule: r, limit: lim, text: lim.String(), window: lim.Window(), gran: lim.Unit.Duration()})
 		}
 	}
 	return out
@@ -130,7 +145,8 @@ func listed(rs *routeState) []entry {
 // WriteLimits prints the limiter's routes and limits as a tree, in the
 // layout of Flask-Limiter's `flask limiter limits`: application limits
 // first, then one tree per group named after it, one node per route
-// ("endpoint: /path", sorted by path) with its limits ("2 per 1 minute",
+// ("endpoint: /path", or "endpoint" alone for a route without a pattern,
+// sorted by path) with its limits ("2 per 1 minute",
 // "Exempt"). With f.Key set it appends each limit's live state. Routes need
 // no handlers, so a tree of statically parsed groups prints too.
 func (l *Limiter) WriteLimits(w io.Writer, f TreeFilter) error {
@@ -176,7 +192,11 @@ func (l *Limiter) WriteLimitsContext(ctx context.Context, w io.Writer, f TreeFil
 		bw.WriteString(g.Name + "\n")
 		for ri, tr := range routes[gi] {
 			lastRoute := ri == len(routes[gi])-1
-			writeNode(bw, "", lastRoute, tr.rs.route.Endpoint+": "+tr.rs.path)
+			node := tr.rs.route.Endpoint
+			if tr.rs.path != "" {
+				node += ": " + tr.rs.path
+			}
+			writeNode(bw, "", lastRoute, node)
 			indent := "│   "
 			if lastRoute {
 				indent = "    "

@@ -21,18 +21,19 @@ import (
 // safe for concurrent use; Register and Mount may run while requests are
 // served.
 type Limiter struct {
-	cfg      config
-	enabled  bool
-	shadow   bool
-	store    backends.Storage
-	ownStore bool
-	strategy backends.Strategy
-	prefix   string
-	keyFunc  KeyFunc
-	clock    func() time.Time
-	log      *slog.Logger
-	filters  []RequestFilter
-	onBreach BreachFunc
+	cfg        config
+	enabled    bool
+	shadow     bool
+	store      backends.Storage
+	ownStore   bool
+	strategy   backends.Strategy
+	prefix     string
+	keyFunc    KeyFunc
+	clock      func() time.Time
+	log        *slog.Logger
+	filters    []RequestFilter
+	onBreach   BreachFunc
+	breachResp BreachResponseFunc
 
 	defaults    *ruleSet
 	application *ruleSet
@@ -86,15 +87,16 @@ func New(opts ...Option) (*Limiter, error) {
 		}
 	}
 	l := &Limiter{
-		cfg:      c,
-		enabled:  c.enabled,
-		shadow:   c.shadow,
-		prefix:   c.prefix,
-		keyFunc:  c.keyFunc,
-		clock:    c.clock,
-		log:      c.logger,
-		filters:  c.filters,
-		onBreach: c.onBreach,
+		cfg:        c,
+		enabled:    c.enabled,
+		shadow:     c.shadow,
+		prefix:     c.prefix,
+		keyFunc:    c.keyFunc,
+		clock:      c.clock,
+		log:        c.logger,
+		filters:    c.filters,
+		onBreach:   c.onBreach,
+		breachResp: c.breachResp,
 	}
 	if l.keyFunc == nil {
 		l.keyFunc = RemoteAddress

@@ -139,3 +139,33 @@ func ExampleLimiter_Middleware() {
 	// /nothing 404
 	// /nothing 404
 }
+
+func ExampleWithBreachResponse() {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	l, err := runtime.New(
+		runtime.WithDefaultLimits("1 per minute"),
+		runtime.WithClock(func() time.Time { return now }),
+		runtime.WithBreachResponse(func(w http.ResponseWriter, r *http.Request, b *runtime.Breach) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprintf(w, "{\"limit\":%q,\"scope\":%q}", b.Limit.String(), b.Scope)
+		}),
+	)
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	mux := http.NewServeMux()
+	if err := l.Mount(mux, quickstartGroup()); err != nil {
+		panic(err)
+	}
+	for range 2 {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest("GET", "/fast", nil))
+		fmt.Print(w.Code, " ", w.Body.String())
+		fmt.Println()
+	}
+	// Output:
+	// 200 42
+	// 429 {"limit":"1 per 1 minute","scope":"app.fast"}
+}

@@ -134,6 +134,12 @@ func RuleDeductWhen(f DeductFunc) RuleOption { return func(o *ruleOptions) { o.r
 // RuleOnBreach calls f when the rule refuses a request (on_breach).
 func RuleOnBreach(f BreachFunc) RuleOption { return func(o *ruleOptions) { o.rule.OnBreach = f } }
 
+// RuleBreachResponse writes the response when the rule refuses a request,
+// in place of the limiter's 429 (see Rule.BreachResponse).
+func RuleBreachResponse(f BreachResponseFunc) RuleOption {
+	return func(o *ruleOptions) { o.rule.BreachResponse = f }
+}
+
 // RuleKeepDefaults keeps the default limits (and enclosing levels) in force
 // next to the rule (override_defaults=False).
 func RuleKeepDefaults() RuleOption { return func(o *ruleOptions) { o.rule.KeepDefaults = true } }

@@ -102,6 +102,7 @@ type config struct {
 	fallbackText []string
 	filters      []RequestFilter
 	onBreach     BreachFunc
+	breachResp   BreachResponseFunc
 	enabled      bool
 	shadow       bool
 	logger       *slog.Logger
@@ -373,6 +374,15 @@ func WithRequestFilter(f RequestFilter) Option {
 // did not handle the response) and may write its own response.
 func WithOnBreach(f BreachFunc) Option {
 	return func(c *config) error { c.onBreach = f; return nil }
+}
+
+// WithBreachResponse replaces the 429 response of every refused request
+// with f's (issue a JSON body of your own, a redirect, another status). A
+// rule's Rule.BreachResponse wins over it; OnBreach callbacks that handle
+// the breach win over both. f writes the whole response, status included;
+// the rate-limit headers are already set. nil keeps WriteTooManyRequests.
+func WithBreachResponse(f BreachResponseFunc) Option {
+	return func(c *config) error { c.breachResp = f; return nil }
 }
 
 // WithEnabled switches limiting on (the default) or off (enabled). A

@@ -69,11 +69,16 @@ type entry struct {
 type routeState struct {
 	group    *Group // nil for routes the middleware found on a ServeMux
 	route    Route
+	name     string // qualify(group, endpoint): the scope of its own counters
 	path     string // the pattern without its method, for introspection
 	exempt   Exemption
 	entries  []entry // default, application and route-level limits, sorted
 	meta     []entry
 	fallback []entry // replaces entries while on the fallback, if set
+	// declared are the default rule (unless it applies only per request)
+	// and the route, view and group rules, in declaration order, as
+	// introspection lists them.
+	declared []*rule
 	// routeLevel counts the rules that are route, view or group rules.
 	routeLevel int
 	hasDyn     bool // some entries are onlyIfExempt
@@ -88,16 +93,19 @@ type routeState struct {
 // Register (copy on write) so requests read it without locks.
 type registry struct {
 	groups     []*Group
-	routes     [][]*routeState // per group, in the group's order
-	byEndpoint map[string]*routeState
+	routes     [][]*routeState        // per group, in the group's order
+	byEndpoint map[string]*routeState // by qualified name, "group.endpoint"
 	byPattern  map[string]*routeState
 	matcher    *http.ServeMux // every Pattern, for routers other than ServeMux
 }
 
 // Register makes the routes of groups known to the limiter, for Middleware,
 // Handler and introspection, without mounting them anywhere. It checks
-// every route (non-empty, unique endpoint; valid, unique pattern; valid
-// limits and costs) and registers nothing if one is wrong. Handlers may be
+// every route (non-empty endpoint, unique within its group; valid, unique
+// pattern; valid limits and costs) and registers nothing if one is wrong.
+// Groups may use the same endpoint names: a route's counters are scoped by
+// "group.endpoint" (see Route.Endpoint), so two distinct groups with the
+// same Name must not share an endpoint name. Handlers may be
 // nil. Registering a group again is an error.
 func (l *Limiter) Register(groups ...*Group) error {
 	_, err := l.register(groups)
@@ -134,10 +142,13 @@ func (l *Limiter) register(groups []*Group) ([][]*routeState, error) {
 			if err != nil {
 				return nil, err
 			}
-			if prev := next.byEndpoint[rs.route.Endpoint]; prev != nil {
-				return nil, errorf("Register: endpoint %q of group %q is also in group %q (endpoints name counters and must be unique)", rs.route.Endpoint, g.Name, groupName(prev.group))
+			if prev := next.byEndpoint[rs.name]; prev != nil {
+				if prev.group == g {
+					return nil, errorf("Register: group %q has endpoint %q twice (endpoints name counters and must be unique within a group)", g.Name, rs.route.Endpoint)
+				}
+				return nil, errorf("Register: endpoint %q of group %q and endpoint %q of group %q are both counted under %q", rs.route.Endpoint, g.Name, prev.route.Endpoint, groupName(prev.group), rs.name)
 			}
-			next.byEndpoint[rs.route.Endpoint] = rs
+			next.byEndpoint[rs.name] = rs
 			if p := rs.route.Pattern; p != "" {
 				if prev := next.byPattern[p]; prev != nil {
 					return nil, errorf("Register: pattern %q of endpoint %q is also the pattern of %q", p, rs.route.Endpoint, prev.route.Endpoint)
@@ -157,6 +168,26 @@ func (l *Limiter) register(groups []*Group) ([][]*routeState, error) {
 	next.matcher = m
 	l.reg.Store(next)
 	return added, nil
+}
+
+// qualify returns the name a route of g is known and counted under:
+// "group.endpoint" (Flask-Limiter's "blueprint.endpoint"), or the endpoint
+// alone when the group has no name or is the middleware's group of
+// unregistered ServeMux patterns.
+func qualify(g *Group, endpoint string) string {
+	if g == nil || g.Name == "" || g == handGroup {
+		return endpoint
+	}
+	return g.Name + "." + endpoint
+}
+
+// groupLabel is the name of the route's group as Breach reports it: ""
+// for the middleware's unregistered ServeMux patterns.
+func (rs *routeState) groupLabel() string {
+	if rs.group == handGroup {
+		return ""
+	}
+	return groupName(rs.group)
 }
 
 func groupName(g *Group) string {
@@ -198,7 +229,8 @@ func (l *Limiter) compile(g *Group, rt *Route) (*routeState, error) {
 	if rt.Endpoint == "" {
 		return nil, errorf("Register: group %q: route with pattern %q has no endpoint", g.Name, rt.Pattern)
 	}
-	rs := &routeState{group: g, route: *rt, exempt: rt.Exempt | g.Exempt, path: patternPath(rt.Pattern)}
+	name := qualify(g, rt.Endpoint)
+	rs := &routeState{group: g, route: *rt, name: name, exempt: rt.Exempt | g.Exempt, path: patternPath(rt.Pattern)}
 	var routeRules []*rule
 	keeps := func(rules []*rule) bool {
 		for _, r := range rules {
@@ -214,15 +246,15 @@ func (l *Limiter) compile(g *Group, rt *Route) (*routeState, error) {
 			rules []Rule
 			base  string
 		}{
-			{levelRoute, rt.Rules, rt.Endpoint},
-			{levelView, rt.ViewRules, viewScope(rt)},
-			{levelGroup, g.Rules, rt.Endpoint},
+			{levelRoute, rt.Rules, name},
+			{levelView, rt.ViewRules, qualify(g, viewScope(rt))},
+			{levelGroup, g.Rules, name},
 		} {
 			if len(routeRules) > 0 && !keeps(routeRules) {
 				break
 			}
 			for i := range src.rules {
-				r, err := bindRule(src.lv, &src.rules[i], src.base, rt.Endpoint)
+				r, err := bindRule(src.lv, &src.rules[i], src.base, name)
 				if err != nil {
 					return nil, err
 				}
@@ -238,7 +270,7 @@ func (l *Limiter) compile(g *Group, rt *Route) (*routeState, error) {
 		}
 	}
 	if l.application != nil && rs.exempt&ExemptApplication == 0 {
-		r, err := bindRule(levelApplication, &l.application.rule, "global", rt.Endpoint)
+		r, err := bindRule(levelApplication, &l.application.rule, "global", name)
 		if err != nil {
 			return nil, err
 		}
@@ -247,13 +279,14 @@ func (l *Limiter) compile(g *Group, rt *Route) (*routeState, error) {
 		add(r, false)
 	}
 	if l.defaults != nil && rs.exempt&ExemptDefault == 0 {
-		r, err := bindRule(levelDefault, &l.defaults.rule, rt.Endpoint, rt.Endpoint)
+		r, err := bindRule(levelDefault, &l.defaults.rule, name, name)
 		if err != nil {
 			return nil, err
 		}
 		switch {
 		case len(routeRules) == 0 || keeps(routeRules):
 			add(r, false)
+			rs.declared = append(rs.declared, r)
 		default:
 			add(r, true)
 			rs.hasDyn = true
@@ -262,11 +295,12 @@ func (l *Limiter) compile(g *Group, rt *Route) (*routeState, error) {
 	for _, r := range routeRules {
 		add(r, false)
 	}
+	rs.declared = append(rs.declared, routeRules...)
 	// Flask-Limiter sorts by the unit's length only, stably.
 	slices.SortStableFunc(all, func(a, b entry) int { return cmpDur(a.gran, b.gran) })
 	rs.entries = all
 	if l.meta != nil && rs.exempt&ExemptMeta == 0 {
-		r, err := bindRule(levelMeta, &l.meta.rule, "meta", rt.Endpoint)
+		r, err := bindRule(levelMeta, &l.meta.rule, "meta", name)
 		if err != nil {
 			return nil, err
 		}
@@ -277,7 +311,7 @@ func (l *Limiter) compile(g *Group, rt *Route) (*routeState, error) {
 		}
 	}
 	if l.fallbackSet != nil {
-		r, err := bindRule(levelFallback, &l.fallbackSet.rule, rt.Endpoint, rt.Endpoint)
+		r, err := bindRule(levelFallback, &l.fallbackSet.rule, name, name)
 		if err != nil {
 			return nil, err
 		}
@@ -431,7 +465,7 @@ func (l *Limiter) Handler(g *Group, endpoint string) http.Handler {
 		}
 		reg = l.reg.Load()
 	}
-	rs := reg.byEndpoint[endpoint]
+	rs := reg.byEndpoint[qualify(g, endpoint)]
 	if rs == nil || rs.group != g {
 		panic(fmt.Sprintf("runtime: Handler: group %q has no endpoint %q", groupName(g), endpoint))
 	}

@@ -28,18 +28,28 @@ type DeductFunc func(r *http.Request, status int) bool
 // false lets the limiter write its usual 429.
 type BreachFunc func(w http.ResponseWriter, r *http.Request, b *Breach) (handled bool)
 
+// BreachResponseFunc writes the response to a refused request in place of
+// the limiter's 429 (WriteTooManyRequests): the whole response, status
+// included. The rate-limit headers are set on w before it runs. It must be
+// safe for concurrent use.
+type BreachResponseFunc func(w http.ResponseWriter, r *http.Request, b *Breach)
+
 // Breach describes the limit a refused request breached.
 type Breach struct {
 	// Limit is the limit that refused the request.
 	Limit Limit
 	// Key is the client key the limit was counted under.
 	Key string
-	// Scope is the limit's scope: the endpoint (for route and default
-	// limits), a shared limit's name, "global" for application limits or
-	// "meta" for meta limits.
+	// Scope is the limit's scope: the route's qualified name
+	// "group.endpoint" (for route and default limits, see Route.Endpoint), a
+	// shared limit's name, "global" for application limits or "meta" for
+	// meta limits.
 	Scope string
-	// Endpoint is the matched route's endpoint name.
+	// Endpoint is the matched route's endpoint name, without its group.
 	Endpoint string
+	// Group is the name of the matched route's group; "" for a route
+	// the middleware found on a ServeMux without registration.
+	Group string
 	// ErrorMessage is the rule's error message, or "" for the default body.
 	ErrorMessage string
 }
@@ -95,6 +105,10 @@ type Rule struct {
 	DeductWhen DeductFunc
 	// OnBreach is called when one of these limits refuses a request.
 	OnBreach BreachFunc
+	// BreachResponse, if set, writes the response when one of these limits
+	// refuses a request (and no OnBreach handled it), in place of the
+	// limiter's (WithBreachResponse) or the default 429.
+	BreachResponse BreachResponseFunc
 	// KeepDefaults is the negation of Flask-Limiter's override_defaults:
 	// when false (the default) a route with its own rules is not subject to
 	// the limiter's default limits; when true the defaults apply as well.
@@ -107,8 +121,14 @@ type Rule struct {
 // and the rules declared on it, on its view type and on its group.
 type Route struct {
 	// Endpoint names the route uniquely within its group, e.g. "slow" for a
-	// func, "Users.Get" for a method of a view type. It is the default scope
-	// of the route's limits and what introspection prints.
+	// func, "Users.Get" for a method of a view type. Two groups may use the
+	// same endpoint name. The route's counters are scoped by its qualified
+	// name, the group's Name, a dot and the endpoint ("example.slow", as
+	// Flask-Limiter names a blueprint's endpoints "blog.index"); the
+	// endpoint alone when the group's Name is empty. That name is the scope
+	// part of the storage key (backends.Key: "LIMITER/{client}/example.slow/1
+	// per 1 day"), of Breach.Scope and LimitResult.Scope. Introspection
+	// prints the endpoint under its group's name.
 	Endpoint string
 	// Pattern is the http.ServeMux pattern, e.g. "GET /slow" or "/fast";
 	// empty for a handler that is mounted by hand on another router.
@@ -117,7 +137,8 @@ type Route struct {
 	Handler http.Handler
 	// View is the name of the view type (class-based view) whose methods
 	// include this handler, or "". Routes of one view share its rules'
-	// counters, scoped by the view name, unless a rule is PerMethod.
+	// counters, scoped by the view name qualified by the group
+	// ("example.Users"), unless a rule is PerMethod.
 	View string
 	// ViewRules are the rules declared on the view type.
 	ViewRules []Rule
@@ -131,8 +152,10 @@ type Route struct {
 // prefix, limitgen's counterpart of a Flask blueprint. Generated code emits
 // one Group per package.
 type Group struct {
-	// Name identifies the group in introspection and in counter scopes,
-	// e.g. the package name "example".
+	// Name identifies the group in introspection and in counter scopes
+	// ("example.slow", see Route.Endpoint), e.g. the package name
+	// "example". Distinct groups should have distinct names: Register
+	// refuses two groups of one name with a common endpoint name.
 	Name string
 	// Rules apply to every route of the group that has no rules of its own
 	// (or whose rules keep the group's, see Rule.KeepDefaults).
