@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/limitgen/limitgen/backends"
@@ -22,6 +23,10 @@ type scratch struct {
 	memo    []ruleMemo
 	meta    []backends.Limit
 	metaRes []backends.Result
+	// client is the limiter's key function's answer for this request, when
+	// hasClient; rules without a key function of their own reuse it.
+	client    string
+	hasClient bool
 }
 
 // ruleMemo holds what a rule's funcs returned for this request, so that
@@ -38,10 +43,11 @@ type ruleMemo struct {
 const maxCachedClients = 8192
 
 // keyCache maps a client key to the storage keys of a route's entries and
-// meta entries, in that order.
+// meta entries, in that order. Lookups take no lock (sync.Map is a
+// concurrent hash trie); n counts the entries stored since the last clear.
 type keyCache struct {
-	mu sync.RWMutex
-	m  map[string][]string
+	m sync.Map // string -> []string
+	n atomic.Int64
 }
 
 // serve decides r for route rs and, unless it is refused, calls next.
@@ -50,9 +56,13 @@ func (l *Limiter) serve(rs *routeState, next http.Handler, w http.ResponseWriter
 		next.ServeHTTP(w, r)
 		return
 	}
-	if prev, ok := r.Context().Value(stateKey{}).(*requestState); ok && prev.l == l {
-		next.ServeHTTP(w, r) // decided already, by the middleware
-		return
+	// A request the middleware decided carries its state in its context;
+	// without context results there is nothing to find.
+	if !l.cfg.noCtxResults {
+		if prev, ok := r.Context().Value(stateKey{}).(*requestState); ok && prev.l == l {
+			next.ServeHTTP(w, r) // decided already, by the middleware
+			return
+		}
 	}
 	for _, f := range l.filters {
 		if f(r) {
@@ -61,7 +71,7 @@ func (l *Limiter) serve(rs *routeState, next http.Handler, w http.ResponseWriter
 		}
 	}
 	st := l.stateP.Get().(*requestState)
-	*st = requestState{ctx: r.Context(), l: l, rs: rs}
+	st.reset(r.Context(), l, rs)
 	defer l.stateP.Put(st)
 	st.res.Endpoint = rs.route.Endpoint
 	st.res.Allowed = true
@@ -88,9 +98,12 @@ func (l *Limiter) serve(rs *routeState, next http.Handler, w http.ResponseWriter
 // request itself; it returns whether the handler should run.
 func (l *Limiter) decide(st *requestState, w http.ResponseWriter, r *http.Request) bool {
 	now := l.clock()
-	ctx := r.Context()
-	sc := l.scratchP.Get().(*scratch)
-	defer l.scratchP.Put(sc)
+	ctx := st.ctx
+	sc := st.sc
+	if sc == nil {
+		sc = new(scratch)
+		st.sc = sc
+	}
 	for attempt := 0; ; attempt++ {
 		store, onFallback := l.storage(ctx, now)
 		st.store = store
@@ -125,6 +138,7 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 	rs := st.rs
 	method := r.Method
 	sc.memo = sc.memo[:0]
+	sc.client, sc.hasClient = "", false
 	sc.limits = sc.limits[:0]
 	sc.idx = sc.idx[:0]
 	sc.midx = sc.midx[:0]
@@ -157,7 +171,9 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 	}
 	var cached []string
 	if rs.cacheable && !onFallback {
-		cached = l.cachedKeys(rs, l.keyFunc(r))
+		// Every rule uses the limiter's key function: call it once.
+		sc.client, sc.hasClient = l.keyFunc(r), true
+		cached = l.cachedKeys(rs, sc.client)
 	}
 	sc.buf = sc.buf[:0]
 	sc.offs = sc.offs[:0]
@@ -208,6 +224,9 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 	ok, err := store.Hit(ctx, &sc.req, results)
 	if err != nil {
 		return false, err
+	}
+	if ok && !rs.hasDeduct && !l.headers.on && l.cfg.noCtxResults {
+		return true, nil // nobody reads the per-limit results
 	}
 	if n > len(st.inline) {
 		st.res.Limits = make([]LimitResult, 0, n)
@@ -274,7 +293,11 @@ func (sc *scratch) memoIndex(ru *rule, r *http.Request, def KeyFunc) int {
 		if ru.key != nil {
 			key = ru.key
 		}
-		m.client = key(r)
+		if ru.key == nil && sc.hasClient {
+			m.client = sc.client
+		} else {
+			m.client = key(r)
+		}
 		if m.client == "" {
 			m.skip = true // as Flask-Limiter, a limit without a key is skipped
 		}
@@ -299,13 +322,10 @@ func (l *Limiter) cachedKeys(rs *routeState, client string) []string {
 		return nil
 	}
 	kc := rs.cache()
-	kc.mu.RLock()
-	keys, ok := kc.m[client]
-	kc.mu.RUnlock()
-	if ok {
-		return keys
+	if v, ok := kc.m.Load(client); ok {
+		return v.([]string)
 	}
-	keys = make([]string, 0, len(rs.entries)+len(rs.meta))
+	keys := make([]string, 0, len(rs.entries)+len(rs.meta))
 	var buf []byte
 	for _, set := range [][]entry{rs.entries, rs.meta} {
 		for i := range set {
@@ -314,12 +334,11 @@ func (l *Limiter) cachedKeys(rs *routeState, client string) []string {
 			keys = append(keys, string(buf))
 		}
 	}
-	kc.mu.Lock()
-	if len(kc.m) >= maxCachedClients {
-		clear(kc.m)
+	if kc.n.Add(1) > maxCachedClients {
+		kc.m.Clear()
+		kc.n.Store(1)
 	}
-	kc.m[client] = keys
-	kc.mu.Unlock()
+	kc.m.Store(client, keys)
 	return keys
 }
 
@@ -327,7 +346,7 @@ func (rs *routeState) cache() *keyCache {
 	if kc := rs.kc.Load(); kc != nil {
 		return kc
 	}
-	rs.kc.CompareAndSwap(nil, &keyCache{m: make(map[string][]string)})
+	rs.kc.CompareAndSwap(nil, new(keyCache))
 	return rs.kc.Load()
 }
 

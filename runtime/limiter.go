@@ -48,12 +48,11 @@ type Limiter struct {
 	lastCheck   time.Time
 	checkCount  int
 
-	mu       sync.Mutex // serialises Register
-	reg      atomic.Pointer[registry]
-	dynamic  sync.Map     // pattern -> *routeState, for routes the middleware found on a ServeMux
-	handIDs  atomic.Int64 // numbers the routes Limit creates
-	scratchP sync.Pool    // *scratch
-	stateP   sync.Pool    // *requestState, when results stay out of contexts
+	mu      sync.Mutex // serialises Register
+	reg     atomic.Pointer[registry]
+	dynamic sync.Map     // pattern -> *routeState, for routes the middleware found on a ServeMux
+	handIDs atomic.Int64 // numbers the routes Limit creates
+	stateP  sync.Pool    // *requestState with its scratch memory
 }
 
 // ruleSet is a level of limits configured on the limiter (default,
@@ -133,7 +132,6 @@ func New(opts ...Option) (*Limiter, error) {
 	}
 	l.headers = newHeaderConfig(&c)
 	l.reg.Store(&registry{byEndpoint: map[string]*routeState{}, byPattern: map[string]*routeState{}, matcher: http.NewServeMux()})
-	l.scratchP.New = func() any { return new(scratch) }
 	l.stateP.New = func() any { return new(requestState) }
 
 	switch {

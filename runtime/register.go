@@ -82,6 +82,7 @@ type routeState struct {
 	// routeLevel counts the rules that are route, view or group rules.
 	routeLevel int
 	hasDyn     bool // some entries are onlyIfExempt
+	hasDeduct  bool // some entries or fallback entries are deduct-when
 	// cacheable: every key is the limiter's client key with a fixed scope,
 	// so the storage keys of a client can be cached.
 	cacheable bool
@@ -319,6 +320,13 @@ func (l *Limiter) compile(g *Group, rt *Route) (*routeState, error) {
 			rs.fallback = append(rs.fallback, entry{rule: r, limit: lim, text: lim.String(), window: lim.Window(), gran: lim.Unit.Duration()})
 		}
 		slices.SortStableFunc(rs.fallback, func(a, b entry) int { return cmpDur(a.gran, b.gran) })
+	}
+	for _, set := range [][]entry{rs.entries, rs.fallback} {
+		for _, e := range set {
+			if e.rule.r.DeductWhen != nil {
+				rs.hasDeduct = true
+			}
+		}
 	}
 	rs.cacheable = true
 	for _, set := range [][]entry{rs.entries, rs.meta} {

@@ -77,6 +77,14 @@ type requestState struct {
 	deferred bool
 	res      Results
 	inline   [3]LimitResult
+	sc       *scratch // working memory of the decision, kept with the state
+}
+
+// reset readies a pooled state for a request, keeping its scratch memory.
+func (st *requestState) reset(ctx context.Context, l *Limiter, rs *routeState) {
+	// inline is not cleared: evaluate overwrites what it uses.
+	st.ctx, st.l, st.rs, st.store, st.deferred = ctx, l, rs, nil, false
+	st.res = Results{}
 }
 
 // resultsContext is the handler's request context: the parent plus the
