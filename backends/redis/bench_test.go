@@ -91,7 +91,7 @@ func BenchmarkIncrScript(b *testing.B) {
 // strategy, with the server's clock; BenchmarkHit/two-limits decides two.
 func BenchmarkHit(b *testing.B) {
 	c := benchClient(b)
-	st, err := redis.New(c, redis.Options{Prefix: "bench/"})
+	st, err := redis.New(c, redis.Options{Prefix: uniquePrefix(b)})
 	if err != nil {
 		b.Fatal(err)
 	}
