@@ -42,11 +42,18 @@ type ruleMemo struct {
 // is emptied when it is full.
 const maxCachedClients = 8192
 
-// keyCache maps a client key to the storage keys of a route's entries and
-// meta entries, in that order. Lookups take no lock (sync.Map is a
+// clientKeys are the storage keys of one client on one route: keys of its
+// entries and meta entries, in that order, and, for a simple route, the
+// storage request's limits (read only, as storages only read them).
+type clientKeys struct {
+	keys   []string
+	limits []backends.Limit
+}
+
+// keyCache maps a client key to its *clientKeys on a route. Lookups take no lock (sync.Map is a
 // concurrent hash trie); n counts the entries stored since the last clear.
 type keyCache struct {
-	m sync.Map // string -> []string
+	m sync.Map // string -> *clientKeys
 	n atomic.Int64
 }
 
@@ -147,9 +154,25 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 	st.res.Allowed = true
 	st.deferred = false
 
+	if rs.simple && !onFallback {
+		return l.evaluateSimple(ctx, st, sc, store, r, now)
+	}
+	var cached []string
+	if rs.cacheable && !onFallback {
+		// Every rule uses the limiter's key function: call it once.
+		sc.client, sc.hasClient = l.keyFunc(r), true
+		if ck := l.cachedKeys(rs, sc.client); ck != nil {
+			cached = ck.keys
+		}
+	}
+
 	// Meta limits: a client that exhausted one is refused everything.
 	if len(rs.meta) > 0 {
-		if refused, err := l.checkMeta(ctx, st, sc, store, r, now); err != nil || refused {
+		var metaKeys []string
+		if cached != nil {
+			metaKeys = cached[len(rs.entries):]
+		}
+		if refused, err := l.checkMeta(ctx, st, sc, store, r, now, metaKeys); err != nil || refused {
 			return false, err
 		}
 	}
@@ -168,12 +191,6 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 				break
 			}
 		}
-	}
-	var cached []string
-	if rs.cacheable && !onFallback {
-		// Every rule uses the limiter's key function: call it once.
-		sc.client, sc.hasClient = l.keyFunc(r), true
-		cached = l.cachedKeys(rs, sc.client)
 	}
 	sc.buf = sc.buf[:0]
 	sc.offs = sc.offs[:0]
@@ -228,12 +245,54 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 	if ok && !rs.hasDeduct && !l.headers.on && l.cfg.noCtxResults {
 		return true, nil // nobody reads the per-limit results
 	}
+	st.fill(entries, results, method, func(j int) (*entry, *ruleMemo) {
+		return &entries[sc.idx[j]], &sc.memo[sc.midx[j]]
+	})
+	_ = ok // per-limit Allowed carries the decision; deduct-when limits add to it
+	return st.res.Allowed, nil
+}
+
+// evaluateSimple decides a route whose limits all count under the
+// limiter's key with a fixed scope and cost, no exemptions or method
+// filters: its storage request is cached per client, ready to send.
+func (l *Limiter) evaluateSimple(ctx context.Context, st *requestState, sc *scratch, store backends.Storage, r *http.Request, now time.Time) (bool, error) {
+	rs := st.rs
+	client := l.keyFunc(r)
+	if client == "" {
+		return true, nil // as Flask-Limiter, limits without a key are skipped
+	}
+	ck := l.cachedKeys(rs, client)
+	n := len(ck.limits)
+	if cap(sc.results) < n {
+		sc.results = make([]backends.Result, n)
+	}
+	results := sc.results[:n]
+	sc.req = backends.Request{Strategy: l.strategy, Now: now, Limits: ck.limits}
+	ok, err := store.Hit(ctx, &sc.req, results)
+	if err != nil {
+		return false, err
+	}
+	if ok && !l.headers.on && l.cfg.noCtxResults {
+		return true, nil // nobody reads the per-limit results
+	}
+	sc.memo = append(sc.memo[:0], ruleMemo{client: client})
+	st.fill(rs.entries, results, r.Method, func(j int) (*entry, *ruleMemo) {
+		m := &sc.memo[0]
+		m.cost = ck.limits[j].Cost
+		return &rs.entries[j], m
+	})
+	return st.res.Allowed, nil
+}
+
+// fill records the per-limit results of a decision in st.res; at(j) returns
+// the entry and rule memo of the j-th decided limit.
+func (st *requestState) fill(entries []entry, results []backends.Result, method string, at func(j int) (*entry, *ruleMemo)) {
+	n := len(results)
 	if n > len(st.inline) {
 		st.res.Limits = make([]LimitResult, 0, n)
 	}
 	for j := range results {
-		e := &entries[sc.idx[j]]
-		m := &sc.memo[sc.midx[j]]
+		e, m := at(j)
 		res := &results[j]
 		allowed := res.Allowed
 		deferred := e.rule.r.DeductWhen != nil
@@ -257,7 +316,6 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 			st.res.Described = j
 		}
 	}
-	_ = ok // per-limit Allowed carries the decision; deduct-when limits add to it
 	if st.res.Described < 0 {
 		st.res.Described = 0
 		for j := range st.res.Limits {
@@ -267,7 +325,6 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 			}
 		}
 	}
-	return st.res.Allowed, nil
 }
 
 // memoFor returns the memo of rule r for this request, computing it once.
@@ -317,13 +374,13 @@ func (sc *scratch) memoIndex(ru *rule, r *http.Request, def KeyFunc) int {
 
 // cachedKeys returns the storage keys of rs's entries and meta entries for
 // client, building and caching them on the first request of the client.
-func (l *Limiter) cachedKeys(rs *routeState, client string) []string {
+func (l *Limiter) cachedKeys(rs *routeState, client string) *clientKeys {
 	if client == "" {
 		return nil
 	}
 	kc := rs.cache()
 	if v, ok := kc.m.Load(client); ok {
-		return v.([]string)
+		return v.(*clientKeys)
 	}
 	keys := make([]string, 0, len(rs.entries)+len(rs.meta))
 	var buf []byte
@@ -334,12 +391,24 @@ func (l *Limiter) cachedKeys(rs *routeState, client string) []string {
 			keys = append(keys, string(buf))
 		}
 	}
+	ck := &clientKeys{keys: keys}
+	if rs.simple {
+		ck.limits = make([]backends.Limit, len(rs.entries))
+		for i := range rs.entries {
+			e := &rs.entries[i]
+			cost := e.rule.r.Cost
+			if cost <= 0 {
+				cost = 1
+			}
+			ck.limits[i] = backends.Limit{Key: keys[i], Amount: e.limit.Amount, Window: e.window, Cost: cost}
+		}
+	}
 	if kc.n.Add(1) > maxCachedClients {
 		kc.m.Clear()
 		kc.n.Store(1)
 	}
-	kc.m.Store(client, keys)
-	return keys
+	kc.m.Store(client, ck)
+	return ck
 }
 
 func (rs *routeState) cache() *keyCache {
@@ -352,7 +421,9 @@ func (rs *routeState) cache() *keyCache {
 
 // checkMeta tests the meta limits (without charging) and refuses the
 // request when one is exhausted.
-func (l *Limiter) checkMeta(ctx context.Context, st *requestState, sc *scratch, store backends.Storage, r *http.Request, now time.Time) (bool, error) {
+//
+// keys, if not nil, are the cached storage keys of rs.meta for the client.
+func (l *Limiter) checkMeta(ctx context.Context, st *requestState, sc *scratch, store backends.Storage, r *http.Request, now time.Time, keys []string) (bool, error) {
 	rs := st.rs
 	sc.meta = sc.meta[:0]
 	var metaIdx [8]int
@@ -363,7 +434,12 @@ func (l *Limiter) checkMeta(ctx context.Context, st *requestState, sc *scratch, 
 		if m.skip {
 			continue
 		}
-		key := backends.Key(l.prefix, m.client, e.rule.scope, e.text)
+		var key string
+		if keys != nil {
+			key = keys[i]
+		} else {
+			key = backends.Key(l.prefix, m.client, e.rule.scope, e.text)
+		}
 		sc.meta = append(sc.meta, backends.Limit{Key: key, Amount: e.limit.Amount, Window: e.window, Cost: 1})
 		idx = append(idx, i)
 	}

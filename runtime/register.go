@@ -86,8 +86,13 @@ type routeState struct {
 	// cacheable: every key is the limiter's client key with a fixed scope,
 	// so the storage keys of a client can be cached.
 	cacheable bool
-	kc        atomic.Pointer[keyCache]
-	mounted   atomic.Bool
+	// simple: cacheable, and every entry applies to every request of a
+	// client with a constant cost (no methods, exempt-when, cost func,
+	// deduct-when, per-request defaults or meta limits), so the storage
+	// request itself is cached per client.
+	simple  bool
+	kc      atomic.Pointer[keyCache]
+	mounted atomic.Bool
 }
 
 // registry is the set of registered routes, replaced as a whole on
@@ -334,6 +339,13 @@ func (l *Limiter) compile(g *Group, rt *Route) (*routeState, error) {
 			if e.rule.key != nil || e.rule.r.PerMethod {
 				rs.cacheable = false
 			}
+		}
+	}
+	rs.simple = rs.cacheable && !rs.hasDyn && len(rs.meta) == 0 && len(rs.entries) > 0
+	for _, e := range rs.entries {
+		r := &e.rule.r
+		if len(r.Methods) > 0 || r.ExemptWhen != nil || r.CostFunc != nil || r.DeductWhen != nil {
+			rs.simple = false
 		}
 	}
 	return rs, nil
