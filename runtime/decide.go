@@ -485,26 +485,40 @@ func (l *Limiter) refuse(st *requestState, w http.ResponseWriter, r *http.Reques
 	if l.shadow {
 		return true
 	}
-	b := Breach{Limit: cur.Limit, Key: cur.Key, Scope: cur.Scope, Endpoint: st.res.Endpoint, Group: st.rs.groupLabel(), ErrorMessage: cur.rule.r.ErrorMessage}
-	if f := cur.rule.r.OnBreach; f != nil && f(w, r, &b) {
-		return false
+	ru := &cur.rule.r
+	if ru.OnBreach != nil || l.onBreach != nil || ru.BreachResponse != nil || l.breachResp != nil {
+		if l.breachCallbacks(st, cur, w, r) {
+			return false
+		}
 	}
-	if l.onBreach != nil && l.onBreach(w, r, &b) {
-		return false
-	}
-	if f := cur.rule.r.BreachResponse; f != nil {
-		f(w, r, &b)
-		return false
-	}
-	if l.breachResp != nil {
-		l.breachResp(w, r, &b)
-		return false
-	}
-	desc := b.ErrorMessage
+	desc := ru.ErrorMessage
 	if desc == "" {
 		desc = cur.Limit.String()
 	}
 	WriteTooManyRequests(w, r, desc)
+	return false
+}
+
+// breachCallbacks runs the on-breach callbacks and breach responses of a
+// refused request, rule's first; it reports whether one answered it. (Apart
+// from refuse, so that the Breach is allocated only when someone gets it.)
+func (l *Limiter) breachCallbacks(st *requestState, cur *LimitResult, w http.ResponseWriter, r *http.Request) bool {
+	ru := &cur.rule.r
+	b := &Breach{Limit: cur.Limit, Key: cur.Key, Scope: cur.Scope, Endpoint: st.res.Endpoint, Group: st.rs.groupLabel(), ErrorMessage: ru.ErrorMessage}
+	if f := ru.OnBreach; f != nil && f(w, r, b) {
+		return true
+	}
+	if l.onBreach != nil && l.onBreach(w, r, b) {
+		return true
+	}
+	if f := ru.BreachResponse; f != nil {
+		f(w, r, b)
+		return true
+	}
+	if l.breachResp != nil {
+		l.breachResp(w, r, b)
+		return true
+	}
 	return false
 }
 

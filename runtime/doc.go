@@ -29,6 +29,20 @@
 // all-or-nothing, smallest unit first. Deduct-when limits are charged after
 // the handler, from the status it wrote.
 //
+// Endpoint names are unique within a group, not across groups: two
+// packages may both have an "index". A route's own and default limits count
+// under its qualified name, "blog.index" (group, dot, endpoint, as
+// Flask-Limiter names a blueprint's endpoints), which is the scope part of
+// the storage key: "LIMITER/{192.0.2.1}/blog.index/2 per 1 minute".
+//
+// # Refused requests
+//
+// A refused request gets a 429 whose body names the limit ("2 per 1
+// minute") or the rule's error message, as HTML or, when the client asks
+// for JSON, as application/problem+json. WithBreachResponse replaces it for
+// the limiter, Rule.BreachResponse (RuleBreachResponse) for one rule;
+// OnBreach callbacks run first and may answer themselves.
+//
 // # Clients
 //
 // The default client key is RemoteAddress, the connection's address
