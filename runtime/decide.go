@@ -491,11 +491,7 @@ func (l *Limiter) refuse(st *requestState, w http.ResponseWriter, r *http.Reques
 			return false
 		}
 	}
-	desc := ru.ErrorMessage
-	if desc == "" {
-		desc = cur.Limit.String()
-	}
-	WriteTooManyRequests(w, r, desc)
+	writeTooMany(w, r, cur.rule.body(cur.Limit))
 	return false
 }
 

@@ -39,6 +39,23 @@ type rule struct {
 	methodScopes map[string]string
 	// amounts are the decimal texts of r.Limits' amounts, for headers.
 	amounts []string
+	// bodies are the 429 bodies of r.Limits: the error message or the
+	// limit's text.
+	bodies []*body
+}
+
+// body returns the 429 body for lim, one of the rule's limits.
+func (r *rule) body(lim Limit) *body {
+	for i := range r.r.Limits {
+		if r.r.Limits[i] == lim {
+			return r.bodies[i]
+		}
+	}
+	desc := r.r.ErrorMessage
+	if desc == "" {
+		desc = lim.String()
+	}
+	return newBody(desc)
 }
 
 // amountText returns the decimal text of n, precomputed when n is the
@@ -379,6 +396,11 @@ func bindRule(lv level, src *Rule, base, endpoint string) (*rule, error) {
 	}
 	for _, lim := range src.Limits {
 		r.amounts = append(r.amounts, strconv.FormatInt(lim.Amount, 10))
+		desc := src.ErrorMessage
+		if desc == "" {
+			desc = lim.String()
+		}
+		r.bodies = append(r.bodies, newBody(desc))
 		if lim.Multiple < 1 || lim.Unit.Duration() == 0 || lim.Amount < 0 || lim.Window() <= 0 {
 			return nil, errorf("Register: endpoint %q: invalid limit %+v", endpoint, lim)
 		}

@@ -14,20 +14,38 @@ import (
 // request's Accept header prefers JSON. BreachFuncs may call it after
 // setting headers of their own.
 func WriteTooManyRequests(w http.ResponseWriter, r *http.Request, description string) {
+	writeTooMany(w, r, newBody(description))
+}
+
+// body is a 429 response's two renderings, built once per limit of a rule.
+type body struct {
+	html, json []byte
+}
+
+func newBody(description string) *body {
+	detail, _ := json.Marshal(description)
+	return &body{
+		json: []byte(`{"type":"about:blank","title":"Too Many Requests","status":429,"detail":` + string(detail) + "}\n"),
+		html: []byte("<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n" +
+			"<title>429 Too Many Requests</title>\n" +
+			"<h1>Too Many Requests</h1>\n" +
+			"<p>" + html.EscapeString(description) + "</p>\n"),
+	}
+}
+
+// writeTooMany writes b as WriteTooManyRequests does. Writers only read
+// what they are given (io.Writer), so b is shared by every request.
+func writeTooMany(w http.ResponseWriter, r *http.Request, b *body) {
 	h := w.Header()
 	if wantsJSON(r.Header.Get("Accept")) {
-		detail, _ := json.Marshal(description)
 		h["Content-Type"] = problemJSON
 		w.WriteHeader(http.StatusTooManyRequests)
-		_, _ = w.Write([]byte(`{"type":"about:blank","title":"Too Many Requests","status":429,"detail":` + string(detail) + "}\n"))
+		_, _ = w.Write(b.json)
 		return
 	}
 	h["Content-Type"] = textHTML
 	w.WriteHeader(http.StatusTooManyRequests)
-	_, _ = w.Write([]byte("<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n" +
-		"<title>429 Too Many Requests</title>\n" +
-		"<h1>Too Many Requests</h1>\n" +
-		"<p>" + html.EscapeString(description) + "</p>\n"))
+	_, _ = w.Write(b.html)
 }
 
 // Shared Content-Type values; net/http only reads them.
