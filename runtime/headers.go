@@ -23,7 +23,7 @@ type headerConfig struct {
 
 type secondString struct {
 	sec int64
-	s   string
+	s   []string // one element, cap 1
 }
 
 func newHeaderConfig(c *config) headerConfig {
@@ -61,15 +61,26 @@ func itoa(n int64) string {
 	return strconv.FormatInt(n, 10)
 }
 
-// resetString formats a Unix second, caching the last one: every request
-// of one second shares the string.
-func (hc *headerConfig) resetString(sec int64) string {
+// headerValue returns a header value slice holding the decimal text of n.
+// Small numbers share slices of smallInts, a cap-1 window each, so that
+// Header.Add reallocates instead of writing into the table; like every
+// header value set by the limiter, its element must not be assigned to.
+func headerValue(n int64) []string {
+	if n >= 0 && n < int64(len(smallInts)) {
+		return smallInts[n : n+1 : n+1]
+	}
+	return []string{strconv.FormatInt(n, 10)}
+}
+
+// resetValue formats a Unix second as a header value, caching the last one:
+// every request of one second shares it.
+func (hc *headerConfig) resetValue(sec int64) []string {
 	if c := hc.resetCache.Load(); c != nil && c.sec == sec {
 		return c.s
 	}
-	s := strconv.FormatInt(sec, 10)
-	hc.resetCache.Store(&secondString{sec: sec, s: s})
-	return s
+	s := []string{strconv.FormatInt(sec, 10)}
+	hc.resetCache.Store(&secondString{sec: sec, s: s[:1:1]})
+	return s[:1:1]
 }
 
 // write sets the headers Flask-Limiter sends for the described limit:
@@ -82,24 +93,22 @@ func (hc *headerConfig) write(h http.Header, res *Results, now time.Time) {
 	if cur == nil {
 		return
 	}
+	// The values are shared, read-only slices of cap 1 where they can be
+	// (amounts, small counts, the reset second), so most responses set
+	// them without allocating; Header.Set and Add never write into them.
 	resetAt := cur.Reset.Unix() + 1
-	vals := make([]string, 4)
-	vals[0] = cur.rule.amountText(cur.Limit.Amount)
-	vals[1] = itoa(cur.Remaining)
-	vals[2] = hc.resetString(resetAt)
+	h[hc.limit] = cur.rule.amountValue(cur.Limit.Amount)
+	h[hc.remaining] = headerValue(cur.Remaining)
+	h[hc.reset] = hc.resetValue(resetAt)
 	if hc.httpDate {
-		vals[3] = time.Unix(resetAt, 0).UTC().Format(http.TimeFormat)
+		h[hc.retryAfter] = []string{time.Unix(resetAt, 0).UTC().Format(http.TimeFormat)}
 	} else {
 		d := (resetAt*int64(time.Second) - now.UnixNano()) / int64(time.Second)
 		if d < 0 {
 			d = 0
 		}
-		vals[3] = itoa(d)
+		h[hc.retryAfter] = headerValue(d)
 	}
-	h[hc.limit] = vals[0:1:1]
-	h[hc.remaining] = vals[1:2:2]
-	h[hc.reset] = vals[2:3:3]
-	h[hc.retryAfter] = vals[3:4:4]
 	if hc.ietf {
 		hc.writeIETF(h, res, now)
 	}

@@ -58,15 +58,15 @@ func (r *rule) body(lim Limit) *body {
 	return newBody(desc)
 }
 
-// amountText returns the decimal text of n, precomputed when n is the
-// amount of one of the rule's limits.
-func (r *rule) amountText(n int64) string {
+// amountValue returns the decimal text of n as a header value, a shared
+// cap-1 slice when n is the amount of one of the rule's limits.
+func (r *rule) amountValue(n int64) []string {
 	for i, lim := range r.r.Limits {
 		if lim.Amount == n {
-			return r.amounts[i]
+			return r.amounts[i : i+1 : i+1]
 		}
 	}
-	return itoa(n)
+	return headerValue(n)
 }
 
 // entry is one limit of one rule, as a route evaluates it.
