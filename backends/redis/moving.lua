@@ -1,8 +1,11 @@
 -- moving window: a list per limit of hit instants, newest first. Hits that
--- left the window (instant <= now - window) are popped from the tail, so
--- the list holds exactly the hits in the window and its length is the count.
+-- left the window (instant <= now - window) sit at the tail; they are
+-- trimmed lazily, a few at a time, so the steady state reads the tail once
+-- (LRANGE of the last M entries, which also gives the count when the list
+-- is short), pushes and renews the expiry: no per-hit pop loop.
+local M = 10 -- entries read from the tail per call
 local now = fmt('%011d%09d', ns, nn)
-local cnt, tails = {}, {}
+local cnt, tails, dead = {}, {}, {}
 for i = 1, n do
 	local j = 4 * i + 1
 	local key, a, c = KEYS[i], tonumber(ARGV[j]), tonumber(ARGV[j + 3])
@@ -14,16 +17,37 @@ for i = 1, n do
 	if s >= 0 then
 		edge = fmt('%011d%09d', s, x)
 	end
-	local t = call('LINDEX', key, -1)
-	while t and t <= edge do
-		call('RPOP', key)
-		t = call('LINDEX', key, -1)
+	local chunk = call('LRANGE', key, -M, -1)
+	local m, e = #chunk, 0
+	while e < m and chunk[m - e] <= edge do
+		e = e + 1
 	end
-	local k = 0
-	if t then
-		k = call('LLEN', key)
+	while e == M do -- the whole chunk left the window, and maybe more
+		call('LTRIM', key, 0, -M - 1)
+		chunk = call('LRANGE', key, -M, -1)
+		m, e = #chunk, 0
+		while e < m and chunk[m - e] <= edge do
+			e = e + 1
+		end
 	end
-	cnt[i], tails[i] = k, t
+	local k, t = 0, nil
+	if e < m then
+		t = chunk[m - e]
+		if m < M then
+			k = m - e
+		else
+			k = call('LLEN', key) - e
+		end
+	end
+	if e > 0 and op ~= 't' and (e >= 4 or k == 0) then
+		if k == 0 then
+			call('DEL', key)
+		else
+			call('LTRIM', key, 0, -e - 1)
+		end
+		e = 0
+	end
+	cnt[i], tails[i], dead[i] = k, t, e
 	local fits = c <= a and k <= a - c
 	ok[i] = fits
 	if not fits then
@@ -43,20 +67,23 @@ for i = 1, n do
 	local ws, wn = tonumber(ARGV[j + 1]), tonumber(ARGV[j + 2])
 	local k, t = cnt[i], tails[i]
 	if c > 0 and charge == 1 then
-		local batch = {}
+		local batch, l = {}, 0
 		for x = 1, c do
 			batch[#batch + 1] = now
 			if #batch == 1000 or x == c then
-				call('LPUSH', key, unpack(batch))
+				l = call('LPUSH', key, unpack(batch))
 				batch = {}
 			end
 		end
 		call('PEXPIRE', key, ws * 1000 + floor(wn / 1000000) + 1 + slack)
-		k = k + c
+		k = l - dead[i]
 		t = t or now
 	elseif c > 0 and charge == -1 then
 		k = k - call('LREM', key, c, now)
-		t = call('LINDEX', key, -1)
+		t = nil
+		if k > 0 then
+			t = call('LINDEX', key, -dead[i] - 1)
+		end
 	end
 	local reset = now
 	if k > 0 and t then
