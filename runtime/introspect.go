@@ -20,7 +20,9 @@ import (
 // TreeFilter selects what WriteLimits prints and Inspect reports, as the
 // options of `flask limiter limits` do. The zero value selects everything.
 type TreeFilter struct {
-	// Endpoint selects one route by endpoint name.
+	// Endpoint selects one route by its qualified name ("blog.index") or
+	// by its endpoint name alone ("index") when only one group has it; an
+	// endpoint name several groups share is an error naming them.
 	Endpoint string
 	// Path selects the route a request for this path would reach.
 	Path string
