@@ -140,26 +140,42 @@ func (s *Storage) callFixedServer(ctx context.Context, op string, req *backends.
 		ms := (int64(l.Window) + int64(time.Millisecond) - 1) / int64(time.Millisecond)
 		args = append(args, l.Amount, ms, l.Cost)
 	}
-	reply, err := fixedServerScript.Run(ctx, s.client, keys, args...).Int64Slice()
+	v, err := fixedServerScript.Run(ctx, s.client, keys, args...).Result()
 	if err != nil {
 		return false, wrap("decide", err)
-	}
-	if len(reply) != 1+3*len(limits) {
-		return false, fmt.Errorf("redis: decide: script answered %d values for %d limits", len(reply), len(limits))
 	}
 	base := req.Now
 	if base.IsZero() {
 		base = time.Now()
 	}
+	result := func(allowed, remaining, ms int64) backends.Result {
+		reset := base
+		if ms > 0 {
+			reset = base.Add(time.Duration(ms) * time.Millisecond)
+		}
+		return backends.Result{Allowed: allowed == 1, Remaining: remaining, Reset: reset}
+	}
+	if p, ok := v.(int64); ok && len(limits) == 1 && p >= 0 {
+		// one limit, packed (see fixed_server.lua)
+		m := limits[0].Amount + 1
+		allowed, p := p&1, p>>1
+		results[0] = result(allowed, p%m, p/m-1)
+		return allowed == 1, nil
+	}
+	reply, ok := v.([]any)
+	if !ok || len(reply) != 1+3*len(limits) {
+		return false, fmt.Errorf("redis: decide: script answered %v for %d limits", v, len(limits))
+	}
+	for _, x := range reply {
+		if _, ok := x.(int64); !ok {
+			return false, fmt.Errorf("redis: decide: script answered %v", reply)
+		}
+	}
 	for i := range limits {
 		r := reply[1+3*i:]
-		reset := base
-		if r[2] > 0 {
-			reset = base.Add(time.Duration(r[2]) * time.Millisecond)
-		}
-		results[i] = backends.Result{Allowed: r[0] == 1, Remaining: r[1], Reset: reset}
+		results[i] = result(r[0].(int64), r[1].(int64), r[2].(int64))
 	}
-	return reply[0] == 1, nil
+	return reply[0].(int64) == 1, nil
 }
 
 // parseInstant reads an instant of the script: Unix nanoseconds in decimal.

@@ -13,9 +13,46 @@
 --
 -- Reply: {allowed, allowed_1, remaining_1, ms_to_reset_1, ...}; ms_to_reset
 -- is -1 when nothing is counted (the reset is the decision instant).
+--
+-- A hit on one limit, the common request, takes a shorter path (every
+-- Lua line and redis.call costs server time comparable to a whole INCR)
+-- and answers one integer when it fits in 52 bits instead of a table:
+-- ((ms_to_reset + 1) * (amount + 1) + remaining) * 2 + allowed.
 local op = ARGV[1]
 local call = redis.call
 local n = #KEYS
+if n == 1 and op == 'h' then
+	local key, a, w, c = KEYS[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+	if c > 0 then
+		local k = call('INCRBY', key, c) -- optimistic; undone if refused
+		local ok, t = 1, -1
+		if c > a or k > a then
+			ok, k = 0, k - c
+			if k <= 0 then
+				call('DEL', key)
+				k = 0
+			else
+				call('DECRBY', key, c)
+			end
+		elseif k == c then
+			call('PEXPIRE', key, w)
+			t = w
+		end
+		if k > 0 and t < 0 then
+			t = call('PTTL', key)
+			if t < 0 then -- a key without expiry cannot arise; repair it
+				call('PEXPIRE', key, w)
+				t = w
+			end
+		end
+		local r = k < a and a - k or 0
+		local v = (t + 1) * (a + 1) + r
+		if v < 2251799813685248 then -- 2^51
+			return v * 2 + ok
+		end
+		return { ok, ok, r, t }
+	end
+end
 local used, ok, fresh, all = {}, {}, {}, true
 for i = 1, n do
 	local key, a, c = KEYS[i], tonumber(ARGV[3 * i - 1]), tonumber(ARGV[3 * i + 1])
