@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/limitgen/limitgen/backends"
@@ -49,11 +50,12 @@ func (s *Storage) decide(ctx context.Context, op string, req *backends.Request, 
 // call runs the script once for limits (all in one hash slot), writing
 // their states to results. at is the instant as the script spells it (20
 // digits, see decide.lua), or "" for the mode's default. It returns the
-// decision and the instant used.
-func (s *Storage) call(ctx context.Context, op string, req *backends.Request, limits []backends.Limit, results []backends.Result, at string) (bool, string, error) {
+// decision and the instant used, in Unix nanoseconds (0 for the fixed
+// window on the server's clock, whose refunds need no instant).
+func (s *Storage) call(ctx context.Context, op string, req *backends.Request, limits []backends.Limit, results []backends.Result, at string) (bool, int64, error) {
 	if req.Strategy == backends.FixedWindow && !s.opts.ClientClock {
 		ok, err := s.callFixedServer(ctx, op, req, limits, results)
-		return ok, "", err
+		return ok, 0, err
 	}
 	var sec, nsec int64 = -1, 0
 	known := false // the instant is known here, not read from the server
@@ -62,12 +64,12 @@ func (s *Storage) call(ctx context.Context, op string, req *backends.Request, li
 	case at != "":
 		n, err := parseInstant(at)
 		if err != nil {
-			return false, "", err
+			return false, 0, err
 		}
 		at64, known = n, true
 	case s.opts.ClientClock:
 		if req.Now.Before(time.Unix(0, 0)) {
-			return false, "", fmt.Errorf("redis: decision instant %v is before 1970", req.Now)
+			return false, 0, fmt.Errorf("redis: decision instant %v is before 1970", req.Now)
 		}
 		at64, known = req.Now.UnixNano(), true
 	}
@@ -79,13 +81,14 @@ func (s *Storage) call(ctx context.Context, op string, req *backends.Request, li
 		slack = clientClockSlack
 	}
 	sliding := req.Strategy == backends.SlidingWindowCounter
-	keys := make([]string, len(limits))
-	args := make([]any, 4, 4+5*len(limits))
-	args[0], args[1], args[2], args[3] = op, sec, nsec, slack
+	sc := scratches.Get().(*scratch)
+	defer sc.put()
+	keys := sc.keys[:0]
+	args := append(sc.args[:0], op, sec, nsec, slack)
 	suffix := strategySuffix[req.Strategy]
 	for i := range limits {
 		l := &limits[i]
-		keys[i] = s.opts.Prefix + l.Key + suffix
+		keys = append(keys, s.opts.Prefix+l.Key+suffix)
 		w := int64(l.Window)
 		args = append(args, l.Amount, w/1e9, w%1e9, l.Cost)
 		if sliding {
@@ -97,12 +100,13 @@ func (s *Storage) call(ctx context.Context, op string, req *backends.Request, li
 			args = append(args, r)
 		}
 	}
+	sc.keys, sc.args = keys, args
 	reply, err := scripts[req.Strategy].Run(ctx, s.client, keys, args...).Slice()
 	if err != nil {
-		return false, "", wrap("decide", err)
+		return false, 0, wrap("decide", err)
 	}
 	if len(reply) != 3+3*len(limits) {
-		return false, "", fmt.Errorf("redis: decide: script answered %d values for %d limits", len(reply), len(limits))
+		return false, 0, fmt.Errorf("redis: decide: script answered %d values for %d limits", len(reply), len(limits))
 	}
 	rs, _ := reply[1].(int64)
 	rn, _ := reply[2].(int64)
@@ -115,31 +119,33 @@ func (s *Storage) call(ctx context.Context, op string, req *backends.Request, li
 		switch v := r[2].(type) {
 		case string: // an instant
 			if reset, err = parseInstant(v); err != nil {
-				return false, "", err
+				return false, 0, err
 			}
 		case int64: // nanoseconds after now
 			reset = now + v
 		default:
-			return false, "", fmt.Errorf("redis: decide: script answered reset %v", v)
+			return false, 0, fmt.Errorf("redis: decide: script answered reset %v", v)
 		}
 		results[i] = backends.Result{Allowed: allowed == 1, Remaining: remaining, Reset: s.instant(req, now, reset)}
 	}
 	all, _ := reply[0].(int64)
-	return all == 1, strconv.FormatInt(now, 10), nil
+	return all == 1, now, nil
 }
 
 // callFixedServer runs fixed_server.lua: fixed windows kept by Redis
 // expiry, in whole milliseconds of the server's clock.
 func (s *Storage) callFixedServer(ctx context.Context, op string, req *backends.Request, limits []backends.Limit, results []backends.Result) (bool, error) {
-	keys := make([]string, len(limits))
-	args := make([]any, 1, 1+3*len(limits))
-	args[0] = op
+	sc := scratches.Get().(*scratch)
+	defer sc.put()
+	keys := sc.keys[:0]
+	args := append(sc.args[:0], op)
 	for i := range limits {
 		l := &limits[i]
-		keys[i] = s.opts.Prefix + l.Key
+		keys = append(keys, s.opts.Prefix+l.Key)
 		ms := (int64(l.Window) + int64(time.Millisecond) - 1) / int64(time.Millisecond)
 		args = append(args, l.Amount, ms, l.Cost)
 	}
+	sc.keys, sc.args = keys, args
 	v, err := fixedServerScript.Run(ctx, s.client, keys, args...).Result()
 	if err != nil {
 		return false, wrap("decide", err)
@@ -178,6 +184,30 @@ func (s *Storage) callFixedServer(ctx context.Context, op string, req *backends.
 	return reply[0].(int64) == 1, nil
 }
 
+// scratch holds the keys and arguments of one script call, pooled so that
+// a request allocates no slices of its own. go-redis copies both into its
+// command before Run returns.
+type scratch struct {
+	keys []string
+	args []any
+}
+
+var scratches = sync.Pool{New: func() any {
+	return &scratch{keys: make([]string, 0, 4), args: make([]any, 0, 4+5*4)}
+}}
+
+// put clears sc (so that it holds no strings alive) and returns it to the
+// pool, unless an unusually large request grew it.
+func (sc *scratch) put() {
+	if cap(sc.keys) > 64 {
+		return
+	}
+	clear(sc.keys)
+	clear(sc.args)
+	sc.keys, sc.args = sc.keys[:0], sc.args[:0]
+	scratches.Put(sc)
+}
+
 // parseInstant reads an instant of the script: Unix nanoseconds in decimal.
 func parseInstant(v string) (int64, error) {
 	n, err := strconv.ParseInt(v, 10, 64)
@@ -206,7 +236,7 @@ func (s *Storage) instant(req *backends.Request, now, t int64) time.Time {
 func (s *Storage) decideGroups(ctx context.Context, op string, req *backends.Request, results []backends.Result, groups [][]int) (bool, error) {
 	type done struct {
 		limits []backends.Limit
-		now    string
+		now    int64
 	}
 	var charged []done
 	all := true
@@ -241,7 +271,7 @@ func (s *Storage) decideGroups(ctx context.Context, op string, req *backends.Req
 	if op == opHit && !all {
 		for _, d := range charged {
 			res := make([]backends.Result, len(d.limits))
-			if _, _, err := s.call(ctx, opRefund, req, d.limits, res, d.now); err != nil && firstErr == nil {
+			if _, _, err := s.call(ctx, opRefund, req, d.limits, res, strconv.FormatInt(d.now, 10)); err != nil && firstErr == nil {
 				firstErr = fmt.Errorf("redis: refunding a request denied in another slot: %w", err)
 			}
 			for j := range d.limits {

@@ -40,13 +40,26 @@
 // Each limit is one key: a counter (fixed window, server clock), a hash
 // (fixed window on the client clock; sliding window counter with the
 // current bucket's start and both buckets' counts), or a list of hit
-// instants, newest first (moving window, at most Amount entries). Every key
+// instants, newest first (moving window: at most Amount hits in the window,
+// plus up to 3 that have left it, which are trimmed lazily). Every key
 // expires once it can no longer matter (one window, two for the sliding
 // window counter; one second more in client-clock mode, for lagging
 // clocks). Instants in keys are 20-digit decimal strings of Unix
 // nanoseconds, since Lua numbers are exact only below 2^53. Windows longer
 // than 2^52 ns (52 days) are weighted by the sliding window counter in
 // microseconds.
+//
+// # Cost
+//
+// Each redis.call inside a script costs the server about as much as a
+// whole INCR, and so does converting a table reply, so the scripts keep
+// the steady state short: a hit on one fixed-window limit (server clock)
+// is INCRBY + PTTL and answers one packed integer; the moving window reads
+// the list's tail with one LRANGE, pushes and renews the expiry; the
+// sliding window counter reads TIME and one hash (HMGET) and increments it.
+// On a 2-core machine that also runs the client, a fixed-window decision
+// costs the server about 5 µs against 3 µs for a script doing a bare INCR
+// and 1.5 µs for INCR itself (INFO commandstats).
 //
 // # Failover
 //
