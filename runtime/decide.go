@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"hash/maphash"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -46,15 +47,27 @@ const maxCachedClients = 8192
 // entries and meta entries, in that order, and, for a simple route, the
 // storage request's limits (read only, as storages only read them).
 type clientKeys struct {
+	client string
 	keys   []string
 	limits []backends.Limit
 }
 
-// keyCache maps a client key to its *clientKeys on a route. Lookups take no lock (sync.Map is a
-// concurrent hash trie); n counts the entries stored since the last clear.
+// hotSlots is the size of a route's direct-mapped cache of recent clients,
+// a power of two.
+const hotSlots = 256
+
+// keySeed hashes client keys to hot slots.
+var keySeed = maphash.MakeSeed()
+
+// keyCache maps a client key to its *clientKeys on a route, in two levels
+// that take no lock: hot, a direct-mapped table of recent clients (one
+// hash, one atomic load, one string compare), in front of m, every client
+// up to maxCachedClients (sync.Map is a concurrent hash trie); n counts the
+// entries stored in m since its last clear.
 type keyCache struct {
-	m sync.Map // string -> *clientKeys
-	n atomic.Int64
+	hot [hotSlots]atomic.Pointer[clientKeys]
+	m   sync.Map // string -> *clientKeys
+	n   atomic.Int64
 }
 
 // serve decides r for route rs and, unless it is refused, calls next.
@@ -379,8 +392,14 @@ func (l *Limiter) cachedKeys(rs *routeState, client string) *clientKeys {
 		return nil
 	}
 	kc := rs.cache()
+	slot := &kc.hot[maphash.String(keySeed, client)&(hotSlots-1)]
+	if ck := slot.Load(); ck != nil && ck.client == client {
+		return ck
+	}
 	if v, ok := kc.m.Load(client); ok {
-		return v.(*clientKeys)
+		ck := v.(*clientKeys)
+		slot.Store(ck)
+		return ck
 	}
 	keys := make([]string, 0, len(rs.entries)+len(rs.meta))
 	var buf []byte
@@ -391,7 +410,7 @@ func (l *Limiter) cachedKeys(rs *routeState, client string) *clientKeys {
 			keys = append(keys, string(buf))
 		}
 	}
-	ck := &clientKeys{keys: keys}
+	ck := &clientKeys{client: client, keys: keys}
 	if rs.simple {
 		ck.limits = make([]backends.Limit, len(rs.entries))
 		for i := range rs.entries {
@@ -408,6 +427,7 @@ func (l *Limiter) cachedKeys(rs *routeState, client string) *clientKeys {
 		kc.n.Store(1)
 	}
 	kc.m.Store(client, ck)
+	slot.Store(ck)
 	return ck
 }
 
