@@ -37,9 +37,11 @@ func benchClient(b *testing.B) *goredis.Client {
 }
 
 // parallel runs body from benchClients goroutines.
-func parallel(b *testing.B, body func(r *rand.Rand)) {
+// It reports the client's and the server's CPU time per operation too.
+func parallel(b *testing.B, c *goredis.Client, body func(r *rand.Rand)) {
 	b.SetParallelism((benchClients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 	b.ReportAllocs()
+	m := startCPU(b, c)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		r := rand.New(rand.NewPCG(rand.Uint64(), 1))
@@ -47,6 +49,8 @@ func parallel(b *testing.B, body func(r *rand.Rand)) {
 			body(r)
 		}
 	})
+	b.StopTimer()
+	m.report(b)
 }
 
 // BenchmarkIncr is the floor: one bare INCR per request through the same
@@ -58,7 +62,7 @@ func BenchmarkIncr(b *testing.B) {
 	for i := range keys {
 		keys[i] = "bench-incr/{" + strconv.Itoa(i) + "}"
 	}
-	parallel(b, func(r *rand.Rand) {
+	parallel(b, c, func(r *rand.Rand) {
 		if err := c.Incr(ctx, keys[r.IntN(benchKeys)]).Err(); err != nil {
 			b.Error(err)
 		}
@@ -80,7 +84,7 @@ func BenchmarkIncrScript(b *testing.B) {
 	if err := incrScript.Load(ctx, c).Err(); err != nil {
 		b.Fatal(err)
 	}
-	parallel(b, func(r *rand.Rand) {
+	parallel(b, c, func(r *rand.Rand) {
 		if err := incrScript.Run(ctx, c, keys[r.IntN(benchKeys):][:1]).Err(); err != nil {
 			b.Error(err)
 		}
@@ -103,7 +107,7 @@ func BenchmarkHit(b *testing.B) {
 	}
 	run := func(s backends.Strategy, two bool) func(b *testing.B) {
 		return func(b *testing.B) {
-			parallel(b, func(r *rand.Rand) {
+			parallel(b, c, func(r *rand.Rand) {
 				k := keys[r.IntN(benchKeys)]
 				limits := [2]backends.Limit{
 					{Key: k[0], Amount: 100, Window: time.Second, Cost: 1},
