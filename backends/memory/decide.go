@@ -32,8 +32,8 @@ func (s *Store) decide(req *backends.Request, res []backends.Result, charge bool
 
 // decideOne is the fast path for a request with one limit.
 func (s *Store) decideOne(strategy backends.Strategy, l *backends.Limit, r *backends.Result, now int64, charge bool) (bool, error) {
-	h := s.hash(l.Key)
-	sh := s.shardOf(h)
+	h, i := s.locate(l.Key)
+	sh := &s.shards[i]
 	sh.mu.Lock()
 	if sh.closed {
 		sh.mu.Unlock()
@@ -138,44 +138,78 @@ func (e *entry) settle(strategy backends.Strategy, now int64, l *backends.Limit,
 	r.Reset = time.Unix(0, reset)
 }
 
+// maxBuf is the number of limits a request may carry before decideMany's
+// buffers move from the stack to the heap.
+const maxBuf = 8
+
 // decideMany decides a request of several limits under the locks of every
-// shard involved, taken in index order.
+// shard involved: one lock when the keys share a hash tag (the runtime's
+// requests: one client), else the shards' locks in index order. It checks
+// the request as it hashes the keys, walking the limits once.
 func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int64, charge bool) (bool, error) {
 	n := len(req.Limits)
+	if req.Strategy > backends.SlidingWindowCounter || len(res) != n {
+		return false, req.Validate(res)
+	}
 	var (
-		hBuf   [8]uint64
-		idxBuf [8]uint64
-		oldBuf [8]*entry
-		tmpBuf [8]entry
-		newBuf [8]bool
+		hBuf   [maxBuf]uint64
+		idxBuf [maxBuf]uint64
+		oldBuf [maxBuf]*entry
 	)
-	// No pointer to tmp is ever stored in a slice, which would move it to
-	// the heap: fresh[i] says whether limit i uses tmp[i] or old[i].
-	hs, idx, old, tmp, fresh := hBuf[:n:n], idxBuf[:n:n], oldBuf[:n:n], tmpBuf[:], newBuf[:n:n]
-	if n > len(idxBuf) {
-		hs, idx, old, tmp, fresh = make([]uint64, n), make([]uint64, n), make([]*entry, n), make([]entry, n), make([]bool, n)
+	hs, idx, old := hBuf[:n:n], idxBuf[:n:n], oldBuf[:n:n]
+	if n > maxBuf {
+		hs, idx, old = make([]uint64, n), make([]uint64, n), make([]*entry, n)
 	}
+	var tag0 string
+	one := true // every key in the shard of the first
 	for i := range req.Limits {
-		hs[i] = s.hash(req.Limits[i].Key)
-		idx[i] = hs[i] >> s.shift
+		l := &req.Limits[i]
+		if l.Key == "" || l.Amount < 0 || l.Window <= 0 || l.Cost < 0 {
+			return false, req.Validate(res)
+		}
+		hs[i] = s.hash(l.Key)
+		tag := backends.HashTag(l.Key)
+		switch {
+		case i > 0 && tag == tag0:
+			idx[i] = idx[0]
+			continue
+		case len(tag) == len(l.Key):
+			idx[i] = hs[i] >> s.shift
+		default:
+			idx[i] = s.hash(tag) >> s.shift
+		}
+		if i == 0 {
+			tag0 = tag
+		} else if idx[i] != idx[0] {
+			one = false
+		}
 	}
-	var locksBuf [8]uint64
+	if one {
+		sh := &s.shards[idx[0]]
+		sh.mu.Lock()
+		ok, err := s.decideLocked(req, res, now, charge, hs, idx, old, idx[:1])
+		sh.mu.Unlock()
+		return ok, err
+	}
+	var locksBuf [maxBuf]uint64
 	locks := append(locksBuf[:0], idx...) // sorted, deduplicated: the lock order
 	slices.Sort(locks)
 	locks = slices.Compact(locks)
 	for _, i := range locks {
 		s.shards[i].mu.Lock()
 	}
-	ok, err := s.decideLocked(req, res, now, charge, hs, idx, old, tmp, fresh, locks)
+	ok, err := s.decideLocked(req, res, now, charge, hs, idx, old, locks)
 	for _, i := range locks {
 		s.shards[i].mu.Unlock()
 	}
 	return ok, err
 }
 
-// decideLocked is decideMany's work once the shards are locked.
+// decideLocked is decideMany's work once the shards are locked. When every
+// key already holds state of the request's strategy (the steady state) it
+// decides in place; otherwise decideFresh works on copies.
 func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now int64, charge bool,
-	hs, idx []uint64, old []*entry, tmp []entry, fresh []bool, locks []uint64) (bool, error) {
+	hs, idx []uint64, old []*entry, locks []uint64) (bool, error) {
 	n := len(req.Limits)
 	for _, i := range locks {
 		sh := &s.shards[i]
@@ -189,24 +223,59 @@ func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now i
 			sh.sweep(now)
 		}
 	}
+	fresh := false
+	for i := range req.Limits {
+		e := s.shards[idx[i]].t.get(hs[i], req.Limits[i].Key)
+		old[i] = e
+		fresh = fresh || e == nil || e.kind != req.Strategy
+	}
+	if fresh {
+		return s.decideFresh(req, res, now, charge, hs, idx, old), nil
+	}
 	all := true
 	for i := range req.Limits {
-		l := &req.Limits[i]
-		e := s.shards[idx[i]].t.get(hs[i], l.Key)
-		old[i] = e
-		c := e
-		fresh[i] = e == nil || e.kind != req.Strategy
-		if fresh[i] {
-			tmp[i] = entry{kind: req.Strategy}
+		res[i].Allowed = old[i].check(req.Strategy, now, &req.Limits[i])
+		all = all && res[i].Allowed
+	}
+	charge = charge && all
+	for i := range req.Limits {
+		old[i].settle(req.Strategy, now, &req.Limits[i], charge && req.Limits[i].Cost > 0, &res[i])
+	}
+	return all, nil
+}
+
+// decideFresh is decideLocked for a request with a key that holds no state
+// of its strategy yet (old[i] is nil or of another strategy): such a limit
+// is decided on a fresh copy, stored once every limit is settled. It is a
+// function of its own so that the steady state does not pay for clearing
+// the copies' buffer.
+//
+//go:noinline
+func (s *Store) decideFresh(req *backends.Request, res []backends.Result, now int64, charge bool,
+	hs, idx []uint64, old []*entry) bool {
+	n := len(req.Limits)
+	var tmpBuf [maxBuf]entry
+	tmp := tmpBuf[:n:n]
+	if n > maxBuf {
+		tmp = make([]entry, n)
+	}
+	// No pointer to tmp is ever stored in a slice, which would move it to
+	// the heap: cur returns old[i] or &tmp[i].
+	isFresh := func(i int) bool { return old[i] == nil || old[i].kind != req.Strategy }
+	all := true
+	for i := range req.Limits {
+		c := old[i]
+		if isFresh(i) {
+			tmp[i].kind = req.Strategy
 			c = &tmp[i]
 		}
-		res[i].Allowed = c.check(req.Strategy, now, l)
+		res[i].Allowed = c.check(req.Strategy, now, &req.Limits[i])
 		all = all && res[i].Allowed
 	}
 	charge = charge && all
 	for i := range req.Limits {
 		c := old[i]
-		if fresh[i] {
+		if isFresh(i) {
 			c = &tmp[i]
 		}
 		c.settle(req.Strategy, now, &req.Limits[i], charge && req.Limits[i].Cost > 0, &res[i])
@@ -215,9 +284,9 @@ func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now i
 	// sweep the shard, which must not drop an entry still to be charged.
 	for i := range req.Limits {
 		l := &req.Limits[i]
-		if charge && l.Cost > 0 && fresh[i] {
+		if charge && l.Cost > 0 && isFresh(i) {
 			s.shards[idx[i]].store(hs[i], l.Key, &tmp[i], old[i], now, req.Limits)
 		}
 	}
-	return all, nil
+	return all
 }

@@ -167,9 +167,18 @@ func openURI(u *backends.URI) (backends.Storage, error) {
 // hash returns the hash of key the store files it under.
 func (s *Store) hash(key string) uint64 { return maphash.String(s.seed, key) }
 
-// shardOf returns the shard of a key hash: its top bits choose the shard,
-// its low bits the slot within the shard's table.
-func (s *Store) shardOf(h uint64) *shard { return &s.shards[h>>s.shift] }
+// locate returns the hash of key, which places it in its shard's table,
+// and the index of its shard, which the hash of the key's hash tag (see
+// backends.HashTag) chooses, so every key of one client lives in one shard.
+// A key without a tag is its own tag: its hash serves both purposes.
+func (s *Store) locate(key string) (h, shard uint64) {
+	h = s.hash(key)
+	th := h
+	if tag := backends.HashTag(key); len(tag) != len(key) {
+		th = s.hash(tag)
+	}
+	return h, th >> s.shift
+}
 
 // errNoNow is returned for a request without an instant.
 var errNoNow = errors.New("memory: request has no Now (the memory storage decides at Request.Now)")
@@ -191,8 +200,8 @@ func (s *Store) Clear(_ context.Context, key string) error {
 	if s.closed.Load() {
 		return backends.ErrClosed
 	}
-	h := s.hash(key)
-	sh := s.shardOf(h)
+	h, i := s.locate(key)
+	sh := &s.shards[i]
 	sh.mu.Lock()
 	sh.t.remove(h, key)
 	sh.mu.Unlock()
