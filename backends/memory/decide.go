@@ -160,29 +160,14 @@ func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int
 	if n > maxBuf {
 		hs, idx, old = make([]uint64, n), make([]uint64, n), make([]*entry, n)
 	}
-	var tag0 string
 	one := true // every key in the shard of the first
 	for i := range req.Limits {
 		l := &req.Limits[i]
 		if l.Key == "" || l.Amount < 0 || l.Window <= 0 || l.Cost < 0 {
 			return false, req.Validate(res)
 		}
-		hs[i] = s.hash(l.Key)
-		tag := backends.HashTag(l.Key)
-		switch {
-		case i > 0 && tag == tag0:
-			idx[i] = idx[0]
-			continue
-		case len(tag) == len(l.Key):
-			idx[i] = hs[i] >> s.shift
-		default:
-			idx[i] = s.hash(tag) >> s.shift
-		}
-		if i == 0 {
-			tag0 = tag
-		} else if idx[i] != idx[0] {
-			one = false
-		}
+		hs[i], idx[i] = s.locate(l.Key)
+		one = one && idx[i] == idx[0]
 	}
 	if one {
 		sh := &s.shards[idx[0]]

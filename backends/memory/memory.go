@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 
@@ -62,7 +63,8 @@ const (
 // is safe for concurrent use by multiple goroutines.
 type Store struct {
 	seed   maphash.Seed
-	shift  uint // a key's shard is its hash >> shift
+	tseed  uint64 // tagHash's seed
+	shift  uint   // a key's shard is its hash >> shift
 	shards []shard
 	closed atomic.Bool
 }
@@ -133,7 +135,7 @@ func New(c Config) (*Store, error) {
 			n /= 2
 		}
 	}
-	s := &Store{seed: maphash.MakeSeed(), shift: 64, shards: make([]shard, n)}
+	s := &Store{seed: maphash.MakeSeed(), tseed: rand.Uint64(), shift: 64, shards: make([]shard, n)}
 	for 1<<(64-s.shift) < n {
 		s.shift--
 	}
@@ -169,15 +171,10 @@ func (s *Store) hash(key string) uint64 { return maphash.String(s.seed, key) }
 
 // locate returns the hash of key, which places it in its shard's table,
 // and the index of its shard, which the hash of the key's hash tag (see
-// backends.HashTag) chooses, so every key of one client lives in one shard.
-// A key without a tag is its own tag: its hash serves both purposes.
+// backends.HashTag, and tagHash) chooses, so every key of one client lives
+// in one shard. A key without a tag is its own tag.
 func (s *Store) locate(key string) (h, shard uint64) {
-	h = s.hash(key)
-	th := h
-	if tag := backends.HashTag(key); len(tag) != len(key) {
-		th = s.hash(tag)
-	}
-	return h, th >> s.shift
+	return s.hash(key), tagHash(s.tseed, key) >> s.shift
 }
 
 // errNoNow is returned for a request without an instant.
