@@ -10,9 +10,18 @@
 // Decisions follow Request.Now (time is a parameter), with the window model
 // of package backends. A Store is safe for concurrent use; it starts no
 // goroutines. Counters are kept in 64 shards, each an open-addressing
-// table guarded by a mutex and keyed by a 64-bit hash of the key (computed
-// once per limit, the full key compared on a match); a request with several
-// limits locks their shards in a fixed order, so its decision is atomic.
+// table guarded by a mutex. A key's shard is chosen by a hash of its hash
+// tag (backends.HashTag: the client in the layout
+// "prefix/{client}/scope/limit"; a key without a tag is its own tag), its
+// slot in the shard's table by a 64-bit hash of the whole key (the full key
+// compared on a match). So every key of one client lives in one shard, and
+// a request with several limits of one client, as the runtime makes, takes
+// one lock; a request whose keys have different tags locks their shards in
+// index order. Either way the decision is atomic. Many clients spread
+// evenly over the shards, but all of one client's keys share one shard and
+// its lock: one very busy client's concurrent requests serialise there
+// (they would contend on the same counters anyway), and with max_keys a
+// client's keys count against that shard's share of the cap.
 // A request must carry Now; a zero Now is an error.
 //
 // Memory is bounded by the live keys: an expired counter is reused when its
@@ -42,7 +51,8 @@ func init() {
 type Config struct {
 	// MaxKeys caps the number of keys the store tracks; 0 means no cap.
 	// The cap is divided evenly among the shards (fewer shards are used for
-	// small caps, at least 64 keys each where possible). When a new key finds
+	// small caps, at least 64 keys each where possible); the keys of one
+	// client share a shard, so they share its part of the cap. When a new key finds
 	// its shard full, the shard evicts, among 8 keys it samples, the one
 	// whose state expires first (an expired one if the sample holds any);
 	// a full shard also reclaims all its expired keys once per cap/2 new
