@@ -24,9 +24,6 @@ func (s *Store) decide(req *backends.Request, res []backends.Result, charge bool
 			return s.decideOne(req.Strategy, l, &res[0], now, charge)
 		}
 	}
-	if err := req.Validate(res); err != nil {
-		return false, err
-	}
 	return s.decideMany(req, res, now, charge)
 }
 
@@ -148,8 +145,8 @@ const maxBuf = 8
 // the request as it hashes the keys, walking the limits once.
 func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int64, charge bool) (bool, error) {
 	n := len(req.Limits)
-	if req.Strategy > backends.SlidingWindowCounter || len(res) != n {
-		return false, req.Validate(res)
+	if req.Strategy > backends.SlidingWindowCounter || len(res) != n || n == 0 {
+		return n == 0, req.Validate(res) // nil for a valid request of no limits
 	}
 	var (
 		hBuf   [maxBuf]uint64
@@ -161,12 +158,24 @@ func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int
 		hs, idx, old = make([]uint64, n), make([]uint64, n), make([]*entry, n)
 	}
 	one := true // every key in the shard of the first
+	end0 := 0   // the length of the first key up to its tag's '}'; see tagHash
 	for i := range req.Limits {
 		l := &req.Limits[i]
 		if l.Key == "" || l.Amount < 0 || l.Window <= 0 || l.Cost < 0 {
 			return false, req.Validate(res)
 		}
-		hs[i], idx[i] = s.locate(l.Key)
+		hs[i] = s.hash(l.Key)
+		if i > 0 && end0 > 0 && len(l.Key) >= end0 && l.Key[:end0] == req.Limits[0].Key[:end0] {
+			// The key starts as the first does, up to its tag's '}': the
+			// same tag, the same shard.
+			idx[i] = idx[0]
+			continue
+		}
+		th, end := tagHash(s.tseed, l.Key)
+		idx[i] = th >> s.shift
+		if i == 0 {
+			end0 = end
+		}
 		one = one && idx[i] == idx[0]
 	}
 	if one {

@@ -184,7 +184,8 @@ func (s *Store) hash(key string) uint64 { return maphash.String(s.seed, key) }
 // backends.HashTag, and tagHash) chooses, so every key of one client lives
 // in one shard. A key without a tag is its own tag.
 func (s *Store) locate(key string) (h, shard uint64) {
-	return s.hash(key), tagHash(s.tseed, key) >> s.shift
+	th, _ := tagHash(s.tseed, key)
+	return s.hash(key), th >> s.shift
 }
 
 // errNoNow is returned for a request without an instant.

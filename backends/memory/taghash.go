@@ -7,19 +7,21 @@ import (
 
 // tagHash returns a seeded 64-bit hash of key's hash tag (see
 // backends.HashTag: the text between the first '{' and the next '}', if
-// not empty, else the whole key), whose top bits choose the key's shard.
+// not empty, else the whole key), whose top bits choose the key's shard,
+// and the length of the key's prefix that ends with the tag's '}' (0 for a
+// key without a tag): keys that share that prefix share the tag.
 // It only spreads clients over the shards (the full key's maphash places a
 // key in its shard's table and guards the table's probes), so it trades
 // strength for speed: it reads the tag eight bytes at a time, finds its
 // closing '}' in the same words it hashes, and mixes each word with one
 // 128-bit multiplication.
-func tagHash(seed uint64, key string) uint64 {
+func tagHash(seed uint64, key string) (h uint64, end int) {
 	if i := strings.IndexByte(key, '{'); i >= 0 {
-		if h, ok := hashUntilBrace(seed, key[i+1:]); ok {
-			return h
+		if h, n, ok := hashUntilBrace(seed, key[i+1:]); ok {
+			return h, i + 1 + n + 1
 		}
 	}
-	return hashAll(seed, key)
+	return hashAll(seed, key), 0
 }
 
 // hashAll hashes all of s: the tag of a key without one.
@@ -48,20 +50,19 @@ const (
 	brace = '}' * ones
 )
 
-// hashUntilBrace hashes s up to its first '}' and reports whether s has one
-// after a non-empty prefix.
-func hashUntilBrace(seed uint64, s string) (uint64, bool) {
-	h := seed
-	n := 0 // bytes hashed
+// hashUntilBrace hashes s up to its first '}', returns the length n of the
+// text hashed, and reports whether s has a '}' after a non-empty prefix.
+func hashUntilBrace(seed uint64, s string) (h uint64, n int, ok bool) {
+	h = seed
 	for len(s) >= 8 {
 		v := load8(s)
 		x := v ^ brace
 		if z := (x - ones) &^ x & highs; z != 0 { // a '}' in v: the lowest flag is exact
 			k := bits.TrailingZeros64(z) / 8
 			if k == 0 {
-				return finish(h, n), n > 0
+				return finish(h, n), n, n > 0
 			}
-			return finish(mix(h, v&(1<<(8*k)-1), 0xe7037ed1a0b428db), n+k), true
+			return finish(mix(h, v&(1<<(8*k)-1), 0xe7037ed1a0b428db), n+k), n + k, true
 		}
 		h = mix(h, v, 0xa0761d6478bd642f)
 		n += 8
@@ -71,13 +72,13 @@ func hashUntilBrace(seed uint64, s string) (uint64, bool) {
 	for k := 0; k < len(s); k++ {
 		if s[k] == '}' {
 			if k == 0 {
-				return finish(h, n), n > 0
+				return finish(h, n), n, n > 0
 			}
-			return finish(mix(h, v, 0xe7037ed1a0b428db), n+k), true
+			return finish(mix(h, v, 0xe7037ed1a0b428db), n+k), n + k, true
 		}
 		v |= uint64(s[k]) << (8 * k)
 	}
-	return 0, false
+	return 0, 0, false
 }
 
 func mix(h, v, k uint64) uint64 {

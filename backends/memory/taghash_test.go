@@ -33,8 +33,13 @@ func TestTagHashFollowsHashTag(t *testing.T) {
 			if backends.HashTag(a) != tag || backends.HashTag(b) != tag {
 				t.Fatalf("test keys %q, %q do not have tag %q", a, b, tag)
 			}
-			if tagHash(seed, a) != tagHash(seed, b) {
+			ha, enda := tagHash(seed, a)
+			hb, _ := tagHash(seed, b)
+			if ha != hb {
 				t.Fatalf("tagHash(%q) != tagHash(%q), both of tag %q", a, b, tag)
+			}
+			if want := strings.Index(a, "{"+tag+"}") + len(tag) + 2; enda != want {
+				t.Fatalf("tagHash(%q) ends the tag at %d, want %d", a, enda, want)
 			}
 		}
 	}
@@ -43,12 +48,17 @@ func TestTagHashFollowsHashTag(t *testing.T) {
 		if backends.HashTag(k) != k {
 			t.Fatalf("HashTag(%q) = %q, want the key", k, backends.HashTag(k))
 		}
-		if tagHash(seed, k) != tagHash(seed, k) || tagHash(seed, k) == tagHash(seed, k+"x") {
-			t.Errorf("tagHash(%q) is not a function of the whole key", k)
+		h, end := tagHash(seed, k)
+		h2, _ := tagHash(seed, k)
+		hx, _ := tagHash(seed, k+"x")
+		if h != h2 || h == hx || end != 0 {
+			t.Errorf("tagHash(%q) = %#x, %d: not a function of the whole key", k, h, end)
 		}
 	}
 	// Different tags hash apart.
-	if tagHash(seed, "p/{10.0.0.1}/s") == tagHash(seed, "p/{10.0.0.2}/s") {
+	h1, _ := tagHash(seed, "p/{10.0.0.1}/s")
+	h2, _ := tagHash(seed, "p/{10.0.0.2}/s")
+	if h1 == h2 {
 		t.Error("two clients' tags hash alike")
 	}
 }
