@@ -140,9 +140,10 @@ func (e *entry) settle(strategy backends.Strategy, now int64, l *backends.Limit,
 const maxBuf = 8
 
 // decideMany decides a request of several limits under the locks of every
-// shard involved: one lock when the keys share a hash tag (the runtime's
-// requests: one client), else the shards' locks in index order. It checks
-// the request as it hashes the keys, walking the limits once.
+// shard involved: one lock, taken without sorting, when every key falls in
+// one shard (always so when the keys share a hash tag, as the runtime's
+// requests of one client do), else the shards' locks in index order. It
+// checks the request as it hashes the keys, walking the limits once.
 func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int64, charge bool) (bool, error) {
 	n := len(req.Limits)
 	if req.Strategy > backends.SlidingWindowCounter || len(res) != n || n == 0 {
