@@ -11,19 +11,9 @@ for i = 1, n do
 		k, fresh[i] = 0, true
 	end
 	cnt[i], ends[i] = k, e
-	local fits = c <= a and k <= a - c
-	ok[i] = fits
-	if not fits then
-		all = false
-	end
+	admit(i, c <= a and k <= a - c)
 end
-local charge = 0
-if op == 'h' and all then
-	charge = 1
-elseif op == 'r' then
-	charge, all = -1, true
-end
-out[1] = all and 1 or 0
+local charge = settle()
 for i = 1, n do
 	local j = 4 * i + 1
 	local key, a, c = KEYS[i], tonumber(ARGV[j]), tonumber(ARGV[j + 3])

@@ -48,19 +48,9 @@ for i = 1, n do
 		e = 0
 	end
 	cnt[i], tails[i], dead[i] = k, t, e
-	local fits = c <= a and k <= a - c
-	ok[i] = fits
-	if not fits then
-		all = false
-	end
+	admit(i, c <= a and k <= a - c)
 end
-local charge = 0
-if op == 'h' and all then
-	charge = 1
-elseif op == 'r' then
-	charge, all = -1, true
-end
-out[1] = all and 1 or 0
+local charge = settle()
 for i = 1, n do
 	local j = 4 * i + 1
 	local key, a, c = KEYS[i], tonumber(ARGV[j]), tonumber(ARGV[j + 3])

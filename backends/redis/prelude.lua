@@ -34,3 +34,27 @@ local slack = tonumber(ARGV[4])
 local n = #KEYS
 local ok, all = {}, true
 local out = { 0, ns, nn }
+
+-- admit records whether limit i has room for its cost; one limit without
+-- room denies the whole request.
+local function admit(i, fits)
+	ok[i] = fits
+	if not fits then
+		all = false
+	end
+end
+
+-- settle is called once every limit was checked. It sets the reply's
+-- verdict and returns how to change the counters: 1 charge (a hit that
+-- every limit admits), -1 undo a hit (refund), 0 nothing (a peek, or a
+-- denied hit).
+local function settle()
+	local charge = 0
+	if op == 'h' and all then
+		charge = 1
+	elseif op == 'r' then
+		charge, all = -1, true
+	end
+	out[1] = all and 1 or 0
+	return charge
+end

@@ -87,19 +87,9 @@ for i = 1, n do
 		k = muldiv(p, t, w)
 	end
 	cnt[i], prev[i], starts[i], ttls[i], weighted[i] = cur, p, start, t, k
-	local fits = c <= a and k + cur <= a - c
-	ok[i] = fits
-	if not fits then
-		all = false
-	end
+	admit(i, c <= a and k + cur <= a - c)
 end
-local charge = 0
-if op == 'h' and all then
-	charge = 1
-elseif op == 'r' then
-	charge, all = -1, true
-end
-out[1] = all and 1 or 0
+local charge = settle()
 for i = 1, n do
 	local j = 5 * i
 	local key, a, c = KEYS[i], tonumber(ARGV[j]), tonumber(ARGV[j + 3])
