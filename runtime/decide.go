@@ -246,17 +246,12 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 			sc.limits[j].Key = keys[sc.offs[2*j]:sc.offs[2*j+1]]
 		}
 	}
-	if cap(sc.results) < n {
-		sc.results = make([]backends.Result, n)
-	}
-	results := sc.results[:n]
-	sc.req = backends.Request{Strategy: l.strategy, Now: now, Limits: sc.limits}
-	ok, err := store.Hit(ctx, &sc.req, results)
+	results, ok, err := l.hit(ctx, sc, store, now, sc.limits)
 	if err != nil {
 		return false, err
 	}
-	if ok && !rs.hasDeduct && !l.headers.on && l.cfg.noCtxResults {
-		return true, nil // nobody reads the per-limit results
+	if ok && !rs.hasDeduct && l.resultsUnread() {
+		return true, nil
 	}
 	st.fill(entries, results, method, func(j int) (*entry, *ruleMemo) {
 		return &entries[sc.idx[j]], &sc.memo[sc.midx[j]]
@@ -275,18 +270,12 @@ func (l *Limiter) evaluateSimple(ctx context.Context, st *requestState, sc *scra
 		return true, nil // as Flask-Limiter, limits without a key are skipped
 	}
 	ck := l.cachedKeys(rs, client)
-	n := len(ck.limits)
-	if cap(sc.results) < n {
-		sc.results = make([]backends.Result, n)
-	}
-	results := sc.results[:n]
-	sc.req = backends.Request{Strategy: l.strategy, Now: now, Limits: ck.limits}
-	ok, err := store.Hit(ctx, &sc.req, results)
+	results, ok, err := l.hit(ctx, sc, store, now, ck.limits)
 	if err != nil {
 		return false, err
 	}
-	if ok && !l.headers.on && l.cfg.noCtxResults {
-		return true, nil // nobody reads the per-limit results
+	if ok && l.resultsUnread() {
+		return true, nil
 	}
 	sc.memo = append(sc.memo[:0], ruleMemo{client: client})
 	st.fill(rs.entries, results, r.Method, func(j int) (*entry, *ruleMemo) {
@@ -578,3 +567,20 @@ func (l *Limiter) deduct(st *requestState, r *http.Request, status int) {
 		}
 	}
 }
+
+// hit sends limits to store as one all-or-nothing decision at now, into
+// sc's reusable request and results buffer (valid until sc is reused).
+func (l *Limiter) hit(ctx context.Context, sc *scratch, store backends.Storage, now time.Time, limits []backends.Limit) ([]backends.Result, bool, error) {
+	if cap(sc.results) < len(limits) {
+		sc.results = make([]backends.Result, len(limits))
+	}
+	results := sc.results[:len(limits)]
+	sc.req = backends.Request{Strategy: l.strategy, Now: now, Limits: limits}
+	ok, err := store.Hit(ctx, &sc.req, results)
+	return results, ok, err
+}
+
+// resultsUnread reports whether an admitted request's per-limit results
+// have no reader: no headers to write and no context to carry them
+// (deduct-when rules, which also read them, are the caller's check).
+func (l *Limiter) resultsUnread() bool { return !l.headers.on && l.cfg.noCtxResults }
