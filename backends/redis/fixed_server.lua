@@ -20,6 +20,17 @@
 -- ((ms_to_reset + 1) * (amount + 1) + remaining) * 2 + allowed.
 local op = ARGV[1]
 local call = redis.call
+
+-- ttl returns the milliseconds left in key's window. A counter without
+-- expiry cannot arise; should one appear, it gets a window of w ms.
+local function ttl(key, w)
+	local t = call('PTTL', key)
+	if t < 0 then
+		call('PEXPIRE', key, w)
+		return w
+	end
+	return t
+end
 local n = #KEYS
 if n == 1 and op == 'h' then
 	local key, a, w, c = KEYS[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -39,11 +50,7 @@ if n == 1 and op == 'h' then
 			t = w
 		end
 		if k > 0 and t < 0 then
-			t = call('PTTL', key)
-			if t < 0 then -- a key without expiry cannot arise; repair it
-				call('PEXPIRE', key, w)
-				t = w
-			end
+			t = ttl(key, w)
 		end
 		local r = k < a and a - k or 0
 		local v = (t + 1) * (a + 1) + r
@@ -105,11 +112,7 @@ for i = 1, n do
 		end
 	end
 	if k > 0 and reset < 0 then
-		reset = call('PTTL', key)
-		if reset < 0 then -- a key without expiry cannot arise; repair it
-			call('PEXPIRE', key, w)
-			reset = w
-		end
+		reset = ttl(key, w)
 	end
 	out[3 * i - 1] = ok[i] and 1 or 0
 	out[3 * i] = k < a and a - k or 0
