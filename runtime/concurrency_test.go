@@ -66,24 +66,39 @@ func TestLogging(t *testing.T) {
 	}
 }
 
-func TestWithContextResultsOff(t *testing.T) {
-	clk := newTestClock()
-	l := newLimiter(t, clk, WithDefaultLimits("1 per minute"), WithContextResults(false))
-	var has atomic.Bool
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, ok := ResultsFromContext(r.Context())
-		has.Store(ok)
-	})
-	mux := mount(t, l, &Group{Name: "app", Routes: []Route{{Endpoint: "a", Pattern: "/a", Handler: h}}})
-	expect(t, mux, clk, "/a", 200, 429)
-	if has.Load() {
-		t.Fatal("results in the context although WithContextResults(false)")
+// TestContextResultsOptIn checks that the handler's request carries no
+// results by default or with WithContextResults(false), and carries them
+// with WithContextResults(true).
+func TestContextResultsOptIn(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		opts []Option
+		want bool
+	}{
+		{"default", nil, false},
+		{"off", []Option{WithContextResults(false)}, false},
+		{"on", []Option{WithContextResults(true)}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			clk := newTestClock()
+			l := newLimiter(t, clk, append([]Option{WithDefaultLimits("1 per minute")}, c.opts...)...)
+			var has atomic.Bool
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, ok := ResultsFromContext(r.Context())
+				has.Store(ok)
+			})
+			mux := mount(t, l, &Group{Name: "app", Routes: []Route{{Endpoint: "a", Pattern: "/a", Handler: h}}})
+			expect(t, mux, clk, "/a", 200, 429)
+			if has.Load() != c.want {
+				t.Fatalf("results in the handler's context: %v, want %v", has.Load(), c.want)
+			}
+		})
 	}
 }
 
 func TestResultsEndWithTheHandler(t *testing.T) {
 	clk := newTestClock()
-	l := newLimiter(t, clk, WithDefaultLimits("5 per minute"))
+	l := newLimiter(t, clk, WithDefaultLimits("5 per minute"), WithContextResults(true))
 	var kept *http.Request
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := ResultsFromContext(r.Context()); !ok {

@@ -78,7 +78,7 @@ func (l *Limiter) serve(rs *routeState, next http.Handler, w http.ResponseWriter
 	}
 	// A request the middleware decided carries its state in its context;
 	// without context results there is nothing to find.
-	if !l.cfg.noCtxResults {
+	if l.cfg.ctxResults {
 		if prev, ok := r.Context().Value(stateKey{}).(*requestState); ok && prev.l == l {
 			next.ServeHTTP(w, r) // decided already, by the middleware
 			return
@@ -99,7 +99,7 @@ func (l *Limiter) serve(rs *routeState, next http.Handler, w http.ResponseWriter
 	if !l.decide(st, w, r) {
 		return
 	}
-	if !l.cfg.noCtxResults {
+	if l.cfg.ctxResults {
 		rc := &resultsContext{Context: r.Context()}
 		rc.st.Store(st)
 		defer rc.st.Store(nil) // before the state goes back to the pool
@@ -583,4 +583,4 @@ func (l *Limiter) hit(ctx context.Context, sc *scratch, store backends.Storage, 
 // resultsUnread reports whether an admitted request's per-limit results
 // have no reader: no headers to write and no context to carry them
 // (deduct-when rules, which also read them, are the caller's check).
-func (l *Limiter) resultsUnread() bool { return !l.headers.on && l.cfg.noCtxResults }
+func (l *Limiter) resultsUnread() bool { return !l.headers.on && !l.cfg.ctxResults }

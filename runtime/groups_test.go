@@ -12,7 +12,7 @@ import (
 // "shop.index".
 func TestSameEndpointInTwoGroups(t *testing.T) {
 	clk := newTestClock()
-	l := newLimiter(t, clk, WithDefaultLimits("2 per minute"))
+	l := newLimiter(t, clk, WithDefaultLimits("2 per minute"), WithContextResults(true))
 	blog := &Group{Name: "blog", Routes: []Route{{Endpoint: "index", Pattern: "/blog/", Handler: text("blog")}}}
 	shop := &Group{Name: "shop", Routes: []Route{{Endpoint: "index", Pattern: "/shop/", Handler: text("shop"), Rules: []Rule{{Limits: MustParseLimits("1 per minute")}}}}}
 	mux := mount(t, l, blog, shop)
@@ -38,7 +38,7 @@ func TestSameEndpointInTwoGroups(t *testing.T) {
 			scopes = append(scopes, lr.Scope)
 		}
 	})
-	other, err := New(WithDefaultLimits("5 per minute"), WithClock(clk.Now))
+	other, err := New(WithDefaultLimits("5 per minute"), WithClock(clk.Now), WithContextResults(true))
 	if err != nil {
 		t.Fatal(err)
 	}

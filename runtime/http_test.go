@@ -123,7 +123,7 @@ func TestOnBreach(t *testing.T) {
 
 func TestShadowMode(t *testing.T) {
 	clk := newTestClock()
-	l := newLimiter(t, clk, WithDefaultLimits("1 per minute"), WithShadowMode(true), WithHeaders(true))
+	l := newLimiter(t, clk, WithDefaultLimits("1 per minute"), WithShadowMode(true), WithHeaders(true), WithContextResults(true))
 	var allowed []bool
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res, ok := ResultsFromContext(r.Context())
@@ -225,7 +225,7 @@ func TestMalformedConfigurationIsAnErrorFromNew(t *testing.T) {
 
 func TestResultsFromContext(t *testing.T) {
 	clk := newTestClock()
-	l := newLimiter(t, clk, WithDefaultLimits("2 per minute", "1 per second"), WithApplicationLimits("100 per hour"))
+	l := newLimiter(t, clk, WithDefaultLimits("2 per minute", "1 per second"), WithApplicationLimits("100 per hour"), WithContextResults(true))
 	var got Results
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res, ok := ResultsFromContext(r.Context())

@@ -240,7 +240,7 @@ func TestExemptWhen(t *testing.T) {
 
 func TestRequestFilter(t *testing.T) {
 	clk := newTestClock()
-	l := newLimiter(t, clk, WithDefaultLimits("1 per minute"), WithMetaLimits("1 per hour"),
+	l := newLimiter(t, clk, WithDefaultLimits("1 per minute"), WithMetaLimits("1 per hour"), WithContextResults(true),
 		WithRequestFilter(func(r *http.Request) bool { return r.Header.Get("X-Internal") != "" }))
 	var decided atomic.Bool
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -78,7 +78,7 @@ func ExampleLimiter_WriteLimits() {
 }
 
 func ExampleResultsFromContext() {
-	l, err := runtime.New(runtime.WithDefaultLimits("10 per minute"))
+	l, err := runtime.New(runtime.WithDefaultLimits("10 per minute"), runtime.WithContextResults(true))
 	if err != nil {
 		panic(err)
 	}

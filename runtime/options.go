@@ -107,7 +107,7 @@ type config struct {
 	shadow       bool
 	logger       *slog.Logger
 	clock        func() time.Time
-	noCtxResults bool
+	ctxResults   bool
 }
 
 // WithKeyFunc sets the function that names the client a request is counted
@@ -431,11 +431,13 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithContextResults controls whether the handler's request carries the
-// decision for ResultsFromContext (on by default). Turning it off saves the
-// two allocations of a new request context per admitted request, for
-// services that never read the results.
+// decision for ResultsFromContext; it is off by default. Turning it on
+// costs a copy of the request with a new context (two allocations, about
+// 300 B) per admitted request, which would more than double the limiter's
+// own cost, so only services that read the results in their handlers should
+// pay for it. Headers (WithHeaders) carry the described limit without it.
 func WithContextResults(on bool) Option {
-	return func(c *config) error { c.noCtxResults = !on; return nil }
+	return func(c *config) error { c.ctxResults = on; return nil }
 }
 
 // FromEnv reads the RATELIMIT_* environment variables in New (see the

@@ -108,8 +108,8 @@ func (c *resultsContext) Value(key any) any {
 
 // ResultsFromContext returns the rate-limit results of the request whose
 // context is ctx, and false when no Limiter decided it (no route matched,
-// a request filter exempted it, the limiter is disabled or was built with
-// WithContextResults(false)). The results are valid until the handler
+// a request filter exempted it, the limiter is disabled or was built
+// without WithContextResults(true), the default). The results are valid until the handler
 // returns, like the request's body: the limiter reuses their memory for
 // later requests, so a handler must copy what it keeps (after it returns,
 // ResultsFromContext reports false).
