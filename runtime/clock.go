@@ -14,26 +14,32 @@ import (
 // between rebases.
 const rebaseEvery = time.Minute
 
-// clockBase is the wall-clock instant (with its monotonic reading) that now
-// measures from. It is replaced, never mutated.
-var clockBase atomic.Pointer[time.Time]
+// clockBase is the instant now measures from: a time.Now reading, kept
+// for its monotonic clock, and the same instant in Unix nanoseconds. It is
+// replaced, never mutated.
+var clockBase atomic.Pointer[baseInstant]
 
-func init() {
-	t := time.Now()
-	clockBase.Store(&t)
+type baseInstant struct {
+	mono time.Time // read with time.Since: the monotonic clock only
+	wall int64     // mono's wall-clock instant, Unix nanoseconds
 }
+
+func newBase(t time.Time) *baseInstant { return &baseInstant{mono: t, wall: t.UnixNano()} }
+
+func init() { clockBase.Store(newBase(time.Now())) }
 
 // now returns the current instant for a decision: the base plus the
 // monotonic time elapsed since it, rebased on a fresh time.Now once the
-// base is older than rebaseEvery. It is safe for concurrent use and does
-// not allocate except when it rebases.
+// base is older than rebaseEvery. The result carries no monotonic reading
+// (decisions only need Unix nanoseconds). It is safe for concurrent use and
+// does not allocate except when it rebases.
 func now() time.Time {
 	b := clockBase.Load()
-	d := time.Since(*b)
+	d := time.Since(b.mono)
 	if d >= rebaseEvery || d < 0 {
 		t := time.Now()
-		clockBase.Store(&t)
+		clockBase.Store(newBase(t))
 		return t
 	}
-	return b.Add(d)
+	return time.Unix(0, b.wall+int64(d))
 }

@@ -28,13 +28,13 @@ func TestNowRebases(t *testing.T) {
 	defer clockBase.Store(old)
 	// A base older than rebaseEvery is replaced by a fresh time.Now, so a
 	// stepped wall clock is followed within rebaseEvery.
-	stale := time.Now().Add(-rebaseEvery - time.Second)
-	clockBase.Store(&stale)
+	stale := newBase(time.Now().Add(-rebaseEvery - time.Second))
+	clockBase.Store(stale)
 	n := now()
 	if d := time.Since(n); d < 0 || d > time.Second {
 		t.Fatalf("after a stale base, now is %v from time.Now", d)
 	}
-	if clockBase.Load() == &stale {
+	if clockBase.Load() == stale {
 		t.Fatal("now did not replace a stale base")
 	}
 }
