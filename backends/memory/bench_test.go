@@ -23,24 +23,29 @@ func benchKeys(n int) []string {
 }
 
 // clockBase and clockNow mirror how the runtime reads the clock per
-// request (runtime/clock.go, unexported there): a monotonic reading added to
-// a wall-clock base that is re-read every minute.
-var clockBase atomic.Pointer[time.Time]
+// request (runtime/clock.go, unexported there): a monotonic reading added
+// to a wall-clock base in Unix nanoseconds, re-read every minute.
+type baseInstant struct {
+	mono time.Time
+	wall int64
+}
+
+var clockBase atomic.Pointer[baseInstant]
 
 func init() {
 	t := time.Now()
-	clockBase.Store(&t)
+	clockBase.Store(&baseInstant{t, t.UnixNano()})
 }
 
 func clockNow() time.Time {
 	b := clockBase.Load()
-	d := time.Since(*b)
+	d := time.Since(b.mono)
 	if d >= time.Minute || d < 0 {
 		t := time.Now()
-		clockBase.Store(&t)
+		clockBase.Store(&baseInstant{t, t.UnixNano()})
 		return t
 	}
-	return b.Add(d)
+	return time.Unix(0, b.wall+int64(d))
 }
 
 // benchDecide measures one Hit of one limit; keys are visited round-robin.

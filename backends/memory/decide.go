@@ -2,7 +2,6 @@ package memory
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/limitgen/limitgen/backends"
@@ -39,22 +38,33 @@ func (s *Store) decideOne(strategy backends.Strategy, l *backends.Limit, r *back
 	if now > sh.last {
 		sh.last = now
 	}
-	e := sh.t.get(h, l.Key)
-	var tmp entry
-	cur := e
-	if e == nil || e.kind != strategy {
-		tmp.kind = strategy
-		cur = &tmp
+	var ok bool
+	if e := sh.t.get(h, l.Key); e != nil && e.kind == strategy {
+		ok = e.check(strategy, now, l)
+		e.settle(strategy, now, l, charge && ok && l.Cost > 0, r)
+	} else {
+		ok = sh.decideFresh(strategy, h, l, e, r, now, charge)
 	}
-	ok := cur.check(strategy, now, l)
-	charge = charge && ok && l.Cost > 0
-	cur.settle(strategy, now, l, charge, r)
 	r.Allowed = ok
-	if charge && cur == &tmp {
-		sh.store(h, l.Key, &tmp, e, now, nil)
-	}
 	sh.mu.Unlock()
 	return ok, nil
+}
+
+// decideFresh is decideOne for a key that holds no state of strategy yet
+// (old is nil or of another strategy): it decides on a fresh entry, stored
+// if charged. It is a function of its own so that the steady state does
+// not pay for clearing the fresh entry.
+//
+//go:noinline
+func (sh *shard) decideFresh(strategy backends.Strategy, h uint64, l *backends.Limit, old *entry, r *backends.Result, now int64, charge bool) bool {
+	tmp := entry{kind: strategy}
+	ok := tmp.check(strategy, now, l)
+	charge = charge && ok && l.Cost > 0
+	tmp.settle(strategy, now, l, charge, r)
+	if charge {
+		sh.store(h, l.Key, &tmp, old, now, nil)
+	}
+	return ok
 }
 
 // store keeps a fresh entry for key: it replaces old (an entry of another
@@ -69,7 +79,7 @@ func (sh *shard) store(h uint64, key string, fresh, old *entry, now int64, spare
 	sh.makeRoom(now, spare)
 	e := new(entry)
 	*e = *fresh
-	e.key = strings.Clone(key)
+	e.key = key // the caller's string: compared by pointer first, see memo
 	sh.t.put(h, e)
 }
 
@@ -159,24 +169,12 @@ func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int
 		hs, idx, old = make([]uint64, n), make([]uint64, n), make([]*entry, n)
 	}
 	one := true // every key in the shard of the first
-	end0 := 0   // the length of the first key up to its tag's '}'; see tagHash
 	for i := range req.Limits {
 		l := &req.Limits[i]
 		if l.Key == "" || l.Amount < 0 || l.Window <= 0 || l.Cost < 0 {
 			return false, req.Validate(res)
 		}
-		hs[i] = s.hash(l.Key)
-		if i > 0 && end0 > 0 && len(l.Key) >= end0 && l.Key[:end0] == req.Limits[0].Key[:end0] {
-			// The key starts as the first does, up to its tag's '}': the
-			// same tag, the same shard.
-			idx[i] = idx[0]
-			continue
-		}
-		th, end := tagHash(s.tseed, l.Key)
-		idx[i] = th >> s.shift
-		if i == 0 {
-			end0 = end
-		}
+		hs[i], idx[i] = s.locate(l.Key)
 		one = one && idx[i] == idx[0]
 	}
 	if one {
@@ -202,7 +200,7 @@ func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int
 
 // decideLocked is decideMany's work once the shards are locked. When every
 // key already holds state of the request's strategy (the steady state) it
-// decides in place; otherwise decideFresh works on copies.
+// decides in place; otherwise decideManyFresh works on copies.
 func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now int64, charge bool,
 	hs, idx []uint64, old []*entry, locks []uint64) (bool, error) {
 	n := len(req.Limits)
@@ -225,7 +223,7 @@ func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now i
 		fresh = fresh || e == nil || e.kind != req.Strategy
 	}
 	if fresh {
-		return s.decideFresh(req, res, now, charge, hs, idx, old), nil
+		return s.decideManyFresh(req, res, now, charge, hs, idx, old), nil
 	}
 	all := true
 	for i := range req.Limits {
@@ -239,14 +237,14 @@ func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now i
 	return all, nil
 }
 
-// decideFresh is decideLocked for a request with a key that holds no state
+// decideManyFresh is decideLocked for a request with a key that holds no state
 // of its strategy yet (old[i] is nil or of another strategy): such a limit
 // is decided on a fresh copy, stored once every limit is settled. It is a
 // function of its own so that the steady state does not pay for clearing
 // the copies' buffer.
 //
 //go:noinline
-func (s *Store) decideFresh(req *backends.Request, res []backends.Result, now int64, charge bool,
+func (s *Store) decideManyFresh(req *backends.Request, res []backends.Result, now int64, charge bool,
 	hs, idx []uint64, old []*entry) bool {
 	n := len(req.Limits)
 	var tmpBuf [maxBuf]entry

@@ -17,7 +17,13 @@
 // compared on a match). So every key of one client lives in one shard, and
 // a request with several limits of one client, as the runtime makes, takes
 // one lock; a request whose keys have different tags locks their shards in
-// index order. Either way the decision is atomic. Many clients spread
+// index order. Either way the decision is atomic. Hashing a key costs more
+// than the rest of a decision, so a memo of 32768 slots remembers where
+// recently decided keys live, found by the address of the key string's
+// bytes and confirmed by comparing the key: callers that send the same
+// strings again, as the runtime does with each client's cached keys, skip
+// the hashing. The store keeps the key strings it is given (it does not
+// copy them), so a key should not be a small slice of a large string. Many clients spread
 // evenly over the shards, but all of one client's keys share one shard and
 // its lock: one very busy client's concurrent requests serialise there
 // (they would contend on the same counters anyway), and with max_keys a
@@ -77,6 +83,7 @@ type Store struct {
 	shift  uint   // a key's shard is its hash >> shift
 	shards []shard
 	closed atomic.Bool
+	memo   *memo // where recently decided keys live
 }
 
 // shard is one table of counters and its lock, padded to its own cache
@@ -145,7 +152,7 @@ func New(c Config) (*Store, error) {
 			n /= 2
 		}
 	}
-	s := &Store{seed: maphash.MakeSeed(), tseed: rand.Uint64(), shift: 64, shards: make([]shard, n)}
+	s := &Store{seed: maphash.MakeSeed(), tseed: rand.Uint64(), shift: 64, shards: make([]shard, n), memo: new(memo)}
 	for 1<<(64-s.shift) < n {
 		s.shift--
 	}
@@ -178,15 +185,6 @@ func openURI(u *backends.URI) (backends.Storage, error) {
 
 // hash returns the hash of key the store files it under.
 func (s *Store) hash(key string) uint64 { return maphash.String(s.seed, key) }
-
-// locate returns the hash of key, which places it in its shard's table,
-// and the index of its shard, which the hash of the key's hash tag (see
-// backends.HashTag, and tagHash) chooses, so every key of one client lives
-// in one shard. A key without a tag is its own tag.
-func (s *Store) locate(key string) (h, shard uint64) {
-	th, _ := tagHash(s.tseed, key)
-	return s.hash(key), th >> s.shift
-}
 
 // errNoNow is returned for a request without an instant.
 var errNoNow = errors.New("memory: request has no Now (the memory storage decides at Request.Now)")
