@@ -26,8 +26,30 @@ func (s *Store) decide(req *backends.Request, res []backends.Result, charge bool
 	return s.decideMany(req, res, now, charge)
 }
 
-// decideOne is the fast path for a request with one limit.
+// decideOne is the fast path for a request with one limit: the key's entry
+// found through the memo, decided in place under its shard's lock.
 func (s *Store) decideOne(strategy backends.Strategy, l *backends.Limit, r *backends.Result, now int64, charge bool) (bool, error) {
+	if e := s.memo.lookup(l.Key); e != nil {
+		sh := &s.shards[e.shard]
+		sh.mu.Lock()
+		if !e.removed && !sh.closed && e.kind == strategy {
+			if now > sh.last {
+				sh.last = now
+			}
+			ok := e.check(strategy, now, l)
+			e.settle(strategy, now, l, charge && ok && l.Cost > 0, r)
+			r.Allowed = ok
+			sh.mu.Unlock()
+			return ok, nil
+		}
+		sh.mu.Unlock()
+	}
+	return s.decideOneHashed(strategy, l, r, now, charge)
+}
+
+// decideOneHashed is decideOne for a key the memo does not hold: it hashes
+// the key, finds or creates its entry, and remembers it in the memo.
+func (s *Store) decideOneHashed(strategy backends.Strategy, l *backends.Limit, r *backends.Result, now int64, charge bool) (bool, error) {
 	h, i := s.locate(l.Key)
 	sh := &s.shards[i]
 	sh.mu.Lock()
@@ -39,48 +61,60 @@ func (s *Store) decideOne(strategy backends.Strategy, l *backends.Limit, r *back
 		sh.last = now
 	}
 	var ok bool
-	if e := sh.t.get(h, l.Key); e != nil && e.kind == strategy {
+	e := sh.t.get(h, l.Key)
+	if e != nil && e.kind == strategy {
 		ok = e.check(strategy, now, l)
 		e.settle(strategy, now, l, charge && ok && l.Cost > 0, r)
 	} else {
-		ok = sh.decideFresh(strategy, h, l, e, r, now, charge)
+		ok, e = sh.decideFresh(strategy, h, l, e, r, now, charge)
 	}
 	r.Allowed = ok
+	if e != nil {
+		s.memo.remember(l.Key, e)
+	}
 	sh.mu.Unlock()
 	return ok, nil
 }
 
-// decideFresh is decideOne for a key that holds no state of strategy yet
-// (old is nil or of another strategy): it decides on a fresh entry, stored
-// if charged. It is a function of its own so that the steady state does
-// not pay for clearing the fresh entry.
+// decideFresh decides l for a key that holds no state of strategy yet
+// (old is nil or of another strategy) on a fresh state, stored if charged.
+// It returns the decision and the key's entry (nil if none was stored).
+// It is a function of its own so that the steady state does not pay for
+// clearing the fresh state.
 //
 //go:noinline
-func (sh *shard) decideFresh(strategy backends.Strategy, h uint64, l *backends.Limit, old *entry, r *backends.Result, now int64, charge bool) bool {
+func (sh *shard) decideFresh(strategy backends.Strategy, h uint64, l *backends.Limit, old *entry, r *backends.Result, now int64, charge bool) (bool, *entry) {
 	tmp := entry{kind: strategy}
 	ok := tmp.check(strategy, now, l)
 	charge = charge && ok && l.Cost > 0
 	tmp.settle(strategy, now, l, charge, r)
 	if charge {
-		sh.store(h, l.Key, &tmp, old, now, nil)
+		return ok, sh.store(h, l.Key, &tmp, old, now, nil)
 	}
-	return ok
+	return ok, old
 }
 
-// store keeps a fresh entry for key: it replaces old (an entry of another
-// strategy) or inserts a copy, making room first if the shard is due for a
-// sweep or full. spare lists the keys eviction must not pick.
-func (sh *shard) store(h uint64, key string, fresh, old *entry, now int64, spare []backends.Limit) {
+// store keeps the state of fresh for key and returns key's entry: old (an
+// entry of another strategy) takes fresh's state, or a new entry is
+// inserted, making room first if the shard is due for a sweep or full.
+// spare lists the keys eviction must not pick.
+func (sh *shard) store(h uint64, key string, fresh, old *entry, now int64, spare []backends.Limit) *entry {
 	if old != nil {
-		fresh.key = old.key
-		*old = *fresh
-		return
+		old.setState(fresh)
+		return old
 	}
 	sh.makeRoom(now, spare)
-	e := new(entry)
-	*e = *fresh
-	e.key = key // the caller's string: compared by pointer first, see memo
+	e := &entry{key: key, shard: sh.index} // the caller's string: compared by pointer first, see memo
+	e.setState(fresh)
 	sh.t.put(h, e)
+	return e
+}
+
+// setState copies the state of src, everything but the immutable key and
+// shard, to e.
+func (e *entry) setState(src *entry) {
+	e.kind, e.removed, e.window = src.kind, false, src.window
+	e.start, e.prev, e.cur, e.moving = src.start, src.prev, src.cur, src.moving
 }
 
 // check brings e's state up to now and reports whether it has room for
@@ -153,7 +187,8 @@ const maxBuf = 8
 // shard involved: one lock, taken without sorting, when every key falls in
 // one shard (always so when the keys share a hash tag, as the runtime's
 // requests of one client do), else the shards' locks in index order. It
-// checks the request as it hashes the keys, walking the limits once.
+// checks the request as it locates the keys (through the memo, else by
+// hashing them), walking the limits once.
 func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int64, charge bool) (bool, error) {
 	n := len(req.Limits)
 	if req.Strategy > backends.SlidingWindowCounter || len(res) != n || n == 0 {
@@ -174,7 +209,11 @@ func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int
 		if l.Key == "" || l.Amount < 0 || l.Window <= 0 || l.Cost < 0 {
 			return false, req.Validate(res)
 		}
-		hs[i], idx[i] = s.locate(l.Key)
+		if e := s.memo.lookup(l.Key); e != nil {
+			old[i], idx[i] = e, uint64(e.shard) // a candidate, checked under the lock
+		} else {
+			hs[i], idx[i] = s.locate(l.Key)
+		}
 		one = one && idx[i] == idx[0]
 	}
 	if one {
@@ -198,9 +237,11 @@ func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int
 	return ok, err
 }
 
-// decideLocked is decideMany's work once the shards are locked. When every
-// key already holds state of the request's strategy (the steady state) it
-// decides in place; otherwise decideManyFresh works on copies.
+// decideLocked is decideMany's work once the shards are locked. old[i] is
+// the memo's candidate entry of limit i, or nil when the key was hashed
+// into hs[i]. When every key already holds state of the request's strategy
+// (the steady state) it decides in place; otherwise decideManyFresh works
+// on copies.
 func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now int64, charge bool,
 	hs, idx []uint64, old []*entry, locks []uint64) (bool, error) {
 	n := len(req.Limits)
@@ -218,8 +259,18 @@ func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now i
 	}
 	fresh := false
 	for i := range req.Limits {
-		e := s.shards[idx[i]].t.get(hs[i], req.Limits[i].Key)
-		old[i] = e
+		e := old[i]
+		if e == nil || e.removed { // not in the memo, or no longer in its table
+			key := req.Limits[i].Key
+			if e != nil {
+				hs[i] = s.hash(key)
+			}
+			e = s.shards[idx[i]].t.get(hs[i], key)
+			old[i] = e
+			if e != nil {
+				s.memo.remember(key, e)
+			}
+		}
 		fresh = fresh || e == nil || e.kind != req.Strategy
 	}
 	if fresh {
@@ -278,7 +329,12 @@ func (s *Store) decideManyFresh(req *backends.Request, res []backends.Result, no
 	for i := range req.Limits {
 		l := &req.Limits[i]
 		if charge && l.Cost > 0 && isFresh(i) {
-			s.shards[idx[i]].store(hs[i], l.Key, &tmp[i], old[i], now, req.Limits)
+			if old[i] != nil && old[i].removed { // swept while storing an earlier limit
+				old[i] = nil
+				hs[i] = s.hash(l.Key)
+			}
+			e := s.shards[idx[i]].store(hs[i], l.Key, &tmp[i], old[i], now, req.Limits)
+			s.memo.remember(l.Key, e)
 		}
 	}
 	return all

@@ -7,36 +7,104 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/limitgen/limitgen/backends"
 )
 
-// direct locates key without the memo.
-func (s *Store) direct(key string) (h, shard uint64) {
-	th, _ := tagHash(s.tseed, key)
-	return s.hash(key), th >> s.shift
-}
-
-// TestMemoLocatesLikeHashing checks that locate answers what hashing
-// answers, for keys sent again as the same string, as a copy with the same
-// bytes, and for many keys that overflow the memo, so that slots are shared
-// and taken over.
-func TestMemoLocatesLikeHashing(t *testing.T) {
+// TestMemoPointsToTheKeysEntry checks that, after many keys were decided
+// (more than the memo has slots, so that slots are shared and taken over),
+// whatever the memo answers for a key, sent as the same string or as a
+// copy, is that key's own entry, in the shard hashing assigns it, and that
+// the entry is the one in the shard's table.
+func TestMemoPointsToTheKeysEntry(t *testing.T) {
 	s := mustNew(t, Config{})
+	now := time.Unix(1000, 0)
 	keys := make([]string, 3*memoSlots)
 	for i := range keys {
 		keys[i] = backends.Key(backends.DefaultPrefix, fmt.Sprintf("10.%d.%d.%d", i>>16, i>>8&255, i&255), "s", "1 per 1 second")
+		hit(t, s, backends.FixedWindow, now, backends.Limit{Key: keys[i], Amount: 5, Window: time.Minute, Cost: 1})
 	}
-	for round := range 3 {
-		for _, k := range keys {
-			for _, sent := range []string{k, strings.Clone(k)} {
-				h, sh := s.locate(sent)
-				wh, wsh := s.direct(k)
-				if h != wh || sh != wsh {
-					t.Fatalf("round %d: locate(%q) = %#x, %d; hashing gives %#x, %d", round, sent, h, sh, wh, wsh)
-				}
+	found := 0
+	for _, k := range keys {
+		h, sh := s.locate(k)
+		for _, sent := range []string{k, strings.Clone(k)} {
+			e := s.memo.lookup(sent)
+			if e == nil {
+				continue
+			}
+			found++
+			if e.key != k || uint64(e.shard) != sh || s.shards[sh].t.get(h, k) != e {
+				t.Fatalf("memo answers for %q the entry of %q in shard %d; want shard %d, the table's entry", sent, e.key, e.shard, sh)
 			}
 		}
+	}
+	if found < memoSlots/2 {
+		t.Fatalf("the memo found %d of %d keys", found, len(keys))
+	}
+}
+
+// TestMemoForgetsRemovedEntries checks that an entry the memo points to
+// but its table no longer holds (cleared, or reclaimed once expired) is not
+// decided on: the key starts afresh.
+func TestMemoForgetsRemovedEntries(t *testing.T) {
+	s := mustNew(t, Config{})
+	ctx := context.Background()
+	now := time.Unix(1000, 0)
+	key := backends.Key(backends.DefaultPrefix, "10.0.0.1", "s", "1 per 1 minute")
+	other := backends.Key(backends.DefaultPrefix, "10.0.0.1", "s", "5 per 1 hour")
+	one := backends.Limit{Key: key, Amount: 1, Window: time.Minute, Cost: 1}
+	two := []backends.Limit{one, {Key: other, Amount: 5, Window: time.Hour, Cost: 1}}
+	if !hit(t, s, backends.FixedWindow, now, one) || hit(t, s, backends.FixedWindow, now, one) {
+		t.Fatal("1 per minute: want one admitted, then refused")
+	}
+	if s.memo.lookup(key) == nil {
+		t.Fatal("the memo does not hold a key just decided")
+	}
+	if err := s.Clear(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if !hit(t, s, backends.FixedWindow, now, one) {
+		t.Fatal("after Clear, the key was refused: the memo's removed entry was used")
+	}
+	if hit(t, s, backends.FixedWindow, now, two...) {
+		t.Fatal("two limits: admitted although the first is used up")
+	}
+	if err := s.Clear(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	if !hit(t, s, backends.FixedWindow, now, two...) {
+		t.Fatal("two limits after Clear: refused, the memo's removed entry was used")
+	}
+	// Expired entries are reclaimed by Keys' sweep at the latest instant
+	// their shard saw (a key of the same client shares the shard).
+	later := now.Add(2 * time.Hour)
+	hit(t, s, backends.FixedWindow, later, backends.Limit{Key: backends.Key(backends.DefaultPrefix, "10.0.0.1", "x", "1 per 1 second"), Amount: 1, Window: time.Second, Cost: 1})
+	if n := s.Keys(); n != 1 {
+		t.Fatalf("Keys() = %d after every other key expired, want 1", n)
+	}
+	if e := s.memo.lookup(key); e != nil && !e.removed {
+		t.Fatal("a reclaimed entry is not marked removed")
+	}
+	for range 3 {
+		if !hit(t, s, backends.FixedWindow, later, two...) {
+			t.Fatal("after reclaiming, two limits of 1 and 5: the first hit was refused")
+		}
+		later = later.Add(time.Minute)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	req := backends.Request{Now: later, Limits: []backends.Limit{one}}
+	if _, err := s.Hit(ctx, &req, make([]backends.Result, 1)); err != backends.ErrClosed {
+		t.Fatalf("Hit after Close through the memo: %v, want ErrClosed", err)
+	}
+}
+
+// TestEntryIsOneCacheLine keeps the entry at 64 bytes.
+func TestEntryIsOneCacheLine(t *testing.T) {
+	if n := unsafe.Sizeof(entry{}); n != 64 {
+		t.Fatalf("entry is %d bytes, want 64", n)
 	}
 }
 

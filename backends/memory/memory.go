@@ -18,16 +18,13 @@
 // a request with several limits of one client, as the runtime makes, takes
 // one lock; a request whose keys have different tags locks their shards in
 // index order. Either way the decision is atomic. Hashing a key costs more
-// than the rest of a decision, so a memo of 32768 slots remembers where
-// recently decided keys live, found by the address of the key string's
-// bytes and confirmed by comparing the key: callers that send the same
-// strings again, as the runtime does with each client's cached keys, skip
-// the hashing. The store keeps the key strings it is given (it does not
-// copy them), so a key should not be a small slice of a large string. Many clients spread
-// evenly over the shards, but all of one client's keys share one shard and
-// its lock: one very busy client's concurrent requests serialise there
-// (they would contend on the same counters anyway), and with max_keys a
-// client's keys count against that shard's share of the cap.
+// than the rest of a decision, so a memo of 32768 slots points to the
+// entries of recently decided keys, found by the address of the key
+// string's bytes and confirmed by comparing the key: callers that send the
+// same strings again, as the runtime does with each client's cached keys,
+// neither hash nor probe. The store keeps the key strings it is given (it
+// does not copy them), so a key should not be a small slice of a large
+// string.
 // A request must carry Now; a zero Now is an error.
 //
 // Memory is bounded by the live keys: an expired counter is reused when its
@@ -96,20 +93,26 @@ type shard struct {
 	capacity int      // most keys the shard keeps; 0: no cap
 	inserts  int      // keys added since the last sweep
 	last     int64    // the latest instant a decision in this shard used
-	_        [48]byte // to 128 bytes: two cache lines
+	index    uint16   // the shard's index in Store.shards
+	_        [46]byte // to 128 bytes: two cache lines
 }
 
 // entry is one key's counter, 64 bytes: one cache line. kind says which
 // strategy's state is live (a key used with another strategy starts afresh
 // with it); the fixed and sliding states share the words start and cur.
+// key and shard never change once the entry is in its table, so the memo's
+// readers may read them without the shard's lock; every other field,
+// removed included, is guarded by the lock of shard shard.
 type entry struct {
-	key    string
-	kind   backends.Strategy
-	window int64 // nanoseconds, of the last charge
-	start  int64 // FixedWindowState.Start or SlidingWindowState.Start
-	prev   int64 // SlidingWindowState.Prev
-	cur    int64 // FixedWindowState.Count or SlidingWindowState.Cur
-	moving *backends.MovingWindowLog
+	key     string
+	kind    backends.Strategy
+	removed bool   // no longer in its table: a memo hit must look again
+	shard   uint16 // the index of the entry's shard
+	window  int64  // nanoseconds, of the last charge
+	start   int64  // FixedWindowState.Start or SlidingWindowState.Start
+	prev    int64  // SlidingWindowState.Prev
+	cur     int64  // FixedWindowState.Count or SlidingWindowState.Cur
+	moving  *backends.MovingWindowLog
 }
 
 func (e *entry) fixed() backends.FixedWindowState {
@@ -157,6 +160,7 @@ func New(c Config) (*Store, error) {
 		s.shift--
 	}
 	for i := range s.shards {
+		s.shards[i].index = uint16(i)
 		s.shards[i].sweepAt = minSweepAt
 		s.shards[i].capacity = c.MaxKeys / n
 	}
@@ -233,6 +237,7 @@ func (s *Store) Close() error {
 		sh.closed, sh.t = true, table{}
 		sh.mu.Unlock()
 	}
+	s.memo.clear()
 	return nil
 }
 

@@ -90,6 +90,7 @@ func (t *table) remove(h uint64, key string) {
 // deleteAt empties slot i and shifts back the slots of its probe run that
 // would otherwise become unreachable.
 func (t *table) deleteAt(i uint64) {
+	t.slots[i].e.removed = true
 	mask := uint64(len(t.slots) - 1)
 	j := i
 	for {
@@ -109,13 +110,17 @@ func (t *table) deleteAt(i uint64) {
 	t.n--
 }
 
-// keep removes every entry for which live returns false and shrinks the
-// slots to fit the rest.
+// keep removes every entry for which live returns false (marking it
+// removed) and shrinks the slots to fit the rest.
 func (t *table) keep(live func(*entry) bool) {
 	n := 0
 	for _, s := range t.slots {
-		if s.e != nil && live(s.e) {
-			n++
+		if s.e != nil {
+			if live(s.e) {
+				n++
+			} else {
+				s.e.removed = true
+			}
 		}
 	}
 	size := minSlots
@@ -125,7 +130,7 @@ func (t *table) keep(live func(*entry) bool) {
 	old := t.slots
 	t.slots, t.n = make([]slot, size), n
 	for _, s := range old {
-		if s.e != nil && live(s.e) {
+		if s.e != nil && !s.e.removed {
 			t.insert(s.h, s.e)
 		}
 	}
