@@ -30,8 +30,10 @@
 // Memory is bounded by the live keys: an expired counter is reused when its
 // key comes back, and a shard reclaims its expired counters whenever it has
 // doubled since its last sweep, so a shard holds at most about twice its
-// live keys (plus a few dozen). The optional cap max_keys bounds the keys
-// outright; see [Config.MaxKeys] for the eviction rule.
+// live keys (plus a few dozen). The memo may keep up to 32768 reclaimed
+// entries (64 bytes each, and their keys) alive until their slots are
+// reused. The optional cap max_keys bounds the keys outright; see
+// [Config.MaxKeys] for the eviction rule.
 package memory
 
 import (
