@@ -15,6 +15,9 @@ const (
 	opHit    = "h"
 	opTest   = "t"
 	opRefund = "r"
+	// opHitOne is a hit on one limit whose cost is between 1 and its
+	// amount: the scripts' short path.
+	opHitOne = "H"
 )
 
 var strategySuffix = [...]string{
@@ -33,6 +36,9 @@ func (s *Storage) decide(ctx context.Context, op string, req *backends.Request, 
 	if len(req.Limits) == 0 {
 		return true, nil
 	}
+	if op == opHit && s.short(req) {
+		op = opHitOne
+	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	if !s.cluster {
@@ -45,6 +51,26 @@ func (s *Storage) decide(ctx context.Context, op string, req *backends.Request, 
 		return ok, err
 	}
 	return s.decideGroups(ctx, op, req, results, groups)
+}
+
+// maxShortWindow bounds the windows the moving and sliding short paths
+// take: below it, nanoseconds of a window are exact in Lua's doubles.
+const maxShortWindow = 1 << 52
+
+// short reports whether req, decided in one call, may take the scripts'
+// short path for a hit on one limit (operation "H"; see fixed_server.lua,
+// moving_one.lua, sliding_one.lua): one limit whose cost is between 1 and
+// its amount, on the server's clock, and for the moving and sliding windows
+// a window of whole microseconds below 2^52 ns.
+func (s *Storage) short(req *backends.Request) bool {
+	if len(req.Limits) != 1 || s.opts.ClientClock {
+		return false
+	}
+	l := &req.Limits[0]
+	if l.Cost < 1 || l.Cost > l.Amount {
+		return false
+	}
+	return req.Strategy == backends.FixedWindow || (l.Window%time.Microsecond == 0 && l.Window < maxShortWindow)
 }
 
 // call runs the script once for limits (all in one hash slot), writing
@@ -100,13 +126,35 @@ func (s *Storage) call(ctx context.Context, op string, req *backends.Request, li
 			args = append(args, r)
 		}
 	}
+	if op == opHitOne {
+		// the short path's arguments: the window in microseconds and, for
+		// the moving window, the key's lifetime in milliseconds
+		w := int64(limits[0].Window)
+		args = append(args, w/1e3)
+		if req.Strategy == backends.MovingWindow {
+			args = append(args, w/1e6+1+slack)
+		}
+	}
 	sc.keys, sc.args = keys, args
-	reply, err := scripts[req.Strategy].Run(ctx, s.client, keys, args...).Slice()
+	v, err := scripts[req.Strategy].Run(ctx, s.client, keys, args...).Result()
 	if err != nil {
 		return false, 0, wrap("decide", err)
 	}
-	if len(reply) != 3+3*len(limits) {
-		return false, 0, fmt.Errorf("redis: decide: script answered %d values for %d limits", len(reply), len(limits))
+	if p, ok := v.(int64); ok && op == opHitOne && p >= 0 {
+		// one limit, packed (see sliding_one.lua): the reset is in
+		// nanoseconds after the server's now, which the reply leaves out
+		m := limits[0].Amount + 1
+		allowed, p := p&1, p>>1
+		base := req.Now
+		if base.IsZero() {
+			base = time.Now()
+		}
+		results[0] = backends.Result{Allowed: allowed == 1, Remaining: p % m, Reset: base.Add(time.Duration(p/m - 1))}
+		return allowed == 1, 0, nil
+	}
+	reply, ok := v.([]any)
+	if !ok || len(reply) != 3+3*len(limits) {
+		return false, 0, fmt.Errorf("redis: decide: script answered %v for %d limits", v, len(limits))
 	}
 	rs, _ := reply[1].(int64)
 	rn, _ := reply[2].(int64)

@@ -5,7 +5,8 @@
 -- commands per limit in the steady state.
 --
 -- KEYS[i]  counter of limit i (every key of a call shares one hash slot)
--- ARGV[1]  operation: "h" hit, "t" test (peek), "r" refund a hit
+-- ARGV[1]  operation: "h" hit, "t" test (peek), "r" refund a hit, "H" a
+--          hit on one limit with 1 <= cost <= amount (below)
 -- ARGV[2..] per limit: amount, window in milliseconds (at least 1), cost
 --
 -- A counter is never left at zero or without expiry: a window holding no
@@ -14,12 +15,38 @@
 -- Reply: {allowed, allowed_1, remaining_1, ms_to_reset_1, ...}; ms_to_reset
 -- is -1 when nothing is counted (the reset is the decision instant).
 --
--- A hit on one limit, the common request, takes a shorter path (every
--- Lua line and redis.call costs server time comparable to a whole INCR)
--- and answers one integer when it fits in 52 bits instead of a table:
+-- A hit on one limit with 1 <= cost <= amount, the common request, is
+-- operation "H" (the caller checks the bounds) and takes a short path:
+-- every redis.call, every Lua line and every number converted to a string
+-- for a command costs server time comparable to a whole INCR, so it passes
+-- the arguments to Redis as the strings they arrived as, runs INCRBY and
+-- PTTL (plus PEXPIRE on a fresh window, DECRBY on a refusal) and answers
+-- one integer, not a table, when it fits in 52 bits:
 -- ((ms_to_reset + 1) * (amount + 1) + remaining) * 2 + allowed.
 local op = ARGV[1]
 local call = redis.call
+if op == 'H' then
+	local key = KEYS[1]
+	local k = call('INCRBY', key, ARGV[4]) -- optimistic; undone if refused
+	local t = call('PTTL', key)
+	if t < 0 then -- a fresh window (or, should one appear, a counter without expiry)
+		call('PEXPIRE', key, ARGV[3])
+		t = tonumber(ARGV[3])
+	end
+	local a, ok = tonumber(ARGV[2]), 1
+	if k > a then -- refused; k - cost >= 1 since cost <= amount < k
+		k, ok = call('DECRBY', key, ARGV[4]), 0
+	end
+	local r = 0
+	if k < a then
+		r = a - k
+	end
+	local v = (t + 1) * (a + 1) + r
+	if v < 2251799813685248 then -- 2^51
+		return v * 2 + ok
+	end
+	return { ok, ok, r, t }
+end
 
 -- ttl returns the milliseconds left in key's window. A counter without
 -- expiry cannot arise; should one appear, it gets a window of w ms.
@@ -32,34 +59,6 @@ local function ttl(key, w)
 	return t
 end
 local n = #KEYS
-if n == 1 and op == 'h' then
-	local key, a, w, c = KEYS[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-	if c > 0 then
-		local k = call('INCRBY', key, c) -- optimistic; undone if refused
-		local ok, t = 1, -1
-		if c > a or k > a then
-			ok, k = 0, k - c
-			if k <= 0 then
-				call('DEL', key)
-				k = 0
-			else
-				call('DECRBY', key, c)
-			end
-		elseif k == c then
-			call('PEXPIRE', key, w)
-			t = w
-		end
-		if k > 0 and t < 0 then
-			t = ttl(key, w)
-		end
-		local r = k < a and a - k or 0
-		local v = (t + 1) * (a + 1) + r
-		if v < 2251799813685248 then -- 2^51
-			return v * 2 + ok
-		end
-		return { ok, ok, r, t }
-	end
-end
 local used, ok, fresh, all = {}, {}, {}, true
 for i = 1, n do
 	local key, a, c = KEYS[i], tonumber(ARGV[3 * i - 1]), tonumber(ARGV[3 * i + 1])

@@ -25,6 +25,10 @@ var (
 	slidingBody string
 	//go:embed fixed_server.lua
 	fixedServerSource string
+	//go:embed moving_one.lua
+	movingOne string
+	//go:embed sliding_one.lua
+	slidingOne string
 )
 
 // fixedServerScript decides fixed windows on the server's clock with Redis
@@ -32,11 +36,12 @@ var (
 var fixedServerScript = goredis.NewScript(fixedServerSource)
 
 // scripts decide every limit of one call, one script per strategy; see
-// prelude.lua.
+// prelude.lua. The moving and sliding scripts start with a short path for
+// a hit on one limit (moving_one.lua, sliding_one.lua).
 var scripts = [...]*goredis.Script{
 	backends.FixedWindow:          goredis.NewScript(prelude + fixedBody),
-	backends.MovingWindow:         goredis.NewScript(prelude + movingBody),
-	backends.SlidingWindowCounter: goredis.NewScript(prelude + slidingBody),
+	backends.MovingWindow:         goredis.NewScript(movingOne + prelude + movingBody),
+	backends.SlidingWindowCounter: goredis.NewScript(slidingOne + prelude + slidingBody),
 }
 
 // Suffixes of the keys of every strategy but the fixed window on the
