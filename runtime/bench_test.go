@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 // benchWriter is a reusable ResponseWriter, so that benchmarks measure the
@@ -61,9 +62,11 @@ func BenchmarkMiddleware(b *testing.B) {
 		want    int
 		opts    []Option
 	}{
-		{"allowed/headers=off/ctx=off", []string{"1000000000 per minute", "1000000000 per second"}, false, 200, []Option{WithContextResults(false)}},
 		{"allowed/headers=off", []string{"1000000000 per minute", "1000000000 per second"}, false, 200, nil},
+		{"allowed/headers=off/ctx=on", []string{"1000000000 per minute", "1000000000 per second"}, false, 200, []Option{WithContextResults(true)}},
 		{"allowed/headers=on", []string{"1000000000 per minute", "1000000000 per second"}, true, 200, nil},
+		{"allowed/headers=off/coarse", []string{"1000000000 per minute", "1000000000 per second"}, false, 200, []Option{WithCoarseClock(time.Millisecond)}},
+		{"allowed/headers=on/coarse", []string{"1000000000 per minute", "1000000000 per second"}, true, 200, []Option{WithCoarseClock(time.Millisecond)}},
 		{"refused/headers=off", []string{"2 per minute", "1 per second"}, false, 429, nil},
 		{"refused/headers=on", []string{"2 per minute", "1 per second"}, true, 429, nil},
 	} {
@@ -80,6 +83,20 @@ func BenchmarkMiddleware(b *testing.B) {
 			benchServe(b, mux, c.want)
 		})
 	}
+}
+
+// BenchmarkCoarseClock measures reading a CoarseClock.
+func BenchmarkCoarseClock(b *testing.B) {
+	c, err := NewCoarseClock(time.Millisecond)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Stop()
+	var t time.Time
+	for b.Loop() {
+		t = c.Now()
+	}
+	_ = t
 }
 
 // BenchmarkClock measures the limiter's default clock.

@@ -30,6 +30,7 @@ type Limiter struct {
 	prefix     string
 	keyFunc    KeyFunc
 	clock      func() time.Time
+	coarse     *CoarseClock // started by WithCoarseClock, stopped by Close
 	log        *slog.Logger
 	filters    []RequestFilter
 	onBreach   BreachFunc
@@ -153,6 +154,17 @@ func New(opts ...Option) (*Limiter, error) {
 			return nil, fmt.Errorf("runtime: in-memory fallback: %w", err)
 		}
 	}
+	if c.coarse > 0 {
+		if c.clock != nil {
+			l.Close()
+			return nil, errors.New("runtime: WithCoarseClock and WithClock both set the clock")
+		}
+		if l.coarse, err = NewCoarseClock(c.coarse); err != nil {
+			l.Close()
+			return nil, err
+		}
+		l.clock = l.coarse.Now
+	}
 	return l, nil
 }
 
@@ -183,6 +195,9 @@ func (o *levelOptions) ruleSet(lv level, what string) (*ruleSet, error) {
 // with WithStorage) and the fallback storage. Requests decided after Close
 // fail as storage errors do.
 func (l *Limiter) Close() error {
+	if l.coarse != nil {
+		l.coarse.Stop()
+	}
 	var errs []error
 	if l.ownStore && l.store != nil {
 		errs = append(errs, l.store.Close())

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -108,6 +109,7 @@ type config struct {
 	logger       *slog.Logger
 	clock        func() time.Time
 	ctxResults   bool
+	coarse       time.Duration // WithCoarseClock's resolution; 0: none
 }
 
 // WithKeyFunc sets the function that names the client a request is counted
@@ -414,6 +416,21 @@ func WithLogger(l *slog.Logger) Option {
 			return errors.New("runtime: WithLogger(nil)")
 		}
 		c.logger = l
+		return nil
+	}
+}
+
+// WithCoarseClock makes the limiter read the time from a CoarseClock of
+// the given resolution (at most a second; a millisecond is the usual
+// choice), which it starts in New and stops in Close: each request then
+// saves a clock read (about 25 ns) for instants up to one resolution late.
+// It cannot be combined with WithClock.
+func WithCoarseClock(resolution time.Duration) Option {
+	return func(c *config) error {
+		if resolution <= 0 || resolution > time.Second {
+			return fmt.Errorf("runtime: WithCoarseClock(%v): want more than 0 and at most 1s", resolution)
+		}
+		c.coarse = resolution
 		return nil
 	}
 }
