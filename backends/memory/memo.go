@@ -23,7 +23,8 @@ const memoReplace = 64
 // bytes and matched by comparing the entry's key with the key sent, which
 // Go answers at once for the very same string and by comparing bytes
 // otherwise, so a match is always the key's own entry, however the caller
-// built its string. The entry's removed flag, read under its shard's lock,
+// built its string. Each key may sit in either of two neighbouring slots,
+// which keeps collisions rare. The entry's removed flag, read under its shard's lock,
 // says whether it is still in its table. Slots are read and written
 // atomically and publish only the immutable key and shard of an entry; the
 // memo is safe for concurrent use. It keeps the entries it points to (and
@@ -32,28 +33,40 @@ type memo struct {
 	slots [memoSlots]atomic.Pointer[entry]
 }
 
-// slot returns the memo slot of key: a multiplicative hash of the address
-// of its bytes.
-func (m *memo) slot(key string) *atomic.Pointer[entry] {
+// slot returns the first of key's two memo slots (the second is its
+// neighbour in the same cache line): a hash of the address of its bytes.
+func (m *memo) slot(key string) uint64 {
 	p := uint64(uintptr(unsafe.Pointer(unsafe.StringData(key))))
-	return &m.slots[(p*0x9e3779b97f4a7c15)>>(64-15)]
+	p = (p ^ p>>29) * 0xbf58476d1ce4e5b9 // addresses differ in their middle bits: fold them down first
+	return (p ^ p>>32) & (memoSlots - 2)
 }
 
 // lookup returns the entry the memo holds for key, or nil. The caller
 // must lock the entry's shard and check removed before using it.
 func (m *memo) lookup(key string) *entry {
-	if e := m.slot(key).Load(); e != nil && e.key == key {
+	i := m.slot(key)
+	if e := m.slots[i].Load(); e != nil && e.key == key {
+		return e
+	}
+	if e := m.slots[i+1].Load(); e != nil && e.key == key {
 		return e
 	}
 	return nil
 }
 
-// remember points key's slot at e, the entry of key, when the slot is empty
-// or, once in memoReplace times, when another key holds it.
+// remember points one of key's slots at e, the entry of key: an empty one,
+// or, once in memoReplace times, one that another key holds.
 func (m *memo) remember(key string, e *entry) {
-	slot := m.slot(key)
-	if old := slot.Load(); old == nil || old != e && rand.Uint32()%memoReplace == 0 {
-		slot.Store(e)
+	i := m.slot(key)
+	a, b := m.slots[i].Load(), m.slots[i+1].Load()
+	switch {
+	case a == e || b == e:
+	case a == nil:
+		m.slots[i].Store(e)
+	case b == nil:
+		m.slots[i+1].Store(e)
+	case rand.Uint32()%memoReplace == 0:
+		m.slots[i+uint64(rand.Uint32()&1)].Store(e)
 	}
 }
 

@@ -172,3 +172,30 @@ func TestMemoConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoHoldsASteadySet checks that the memo finds nearly every key of a
+// steady set of 10,000 keys resent as the same strings (as the runtime
+// resends its cached keys): addresses of strings allocated together must
+// spread over the slots.
+func TestMemoHoldsASteadySet(t *testing.T) {
+	s := mustNew(t, Config{})
+	keys := make([]string, 10000)
+	for i := range keys {
+		keys[i] = backends.Key(backends.DefaultPrefix, fmt.Sprintf("10.0.%d.%d", i/256, i%256), "index", "100 per 1 minute")
+	}
+	now := time.Unix(1000, 0)
+	for range 3 {
+		for _, k := range keys {
+			hit(t, s, backends.FixedWindow, now, backends.Limit{Key: k, Amount: 100, Window: time.Minute, Cost: 1})
+		}
+	}
+	missed := 0
+	for _, k := range keys {
+		if s.memo.lookup(k) == nil {
+			missed++
+		}
+	}
+	if missed > len(keys)/10 {
+		t.Fatalf("the memo misses %d of %d keys of a steady set", missed, len(keys))
+	}
+}
