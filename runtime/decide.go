@@ -277,6 +277,12 @@ func (l *Limiter) evaluateSimple(ctx context.Context, st *requestState, sc *scra
 	if ok && l.resultsUnread() {
 		return true, nil
 	}
+	if ok && !l.cfg.ctxResults && !l.headers.ietf {
+		// Only the X-RateLimit headers read an admitted request's results,
+		// and only the described limit's: record that one alone.
+		st.describeAdmitted(rs.entries, results, r.Method, client, ck.limits)
+		return true, nil
+	}
 	sc.memo = append(sc.memo[:0], ruleMemo{client: client})
 	st.fill(rs.entries, results, r.Method, func(j int) (*entry, *ruleMemo) {
 		m := &sc.memo[0]
@@ -327,6 +333,31 @@ func (st *requestState) fill(entries []entry, results []backends.Result, method 
 			}
 		}
 	}
+}
+
+// describeAdmitted records in st.res the one limit fill would describe for
+// an admitted request of a simple route (every limit admitted): the first
+// that is not a shared limit, else the first.
+func (st *requestState) describeAdmitted(entries []entry, results []backends.Result, method, client string, limits []backends.Limit) {
+	j := 0
+	for k := range entries {
+		if !entries[k].rule.shared {
+			j = k
+			break
+		}
+	}
+	e, res := &entries[j], &results[j]
+	st.res.Limits = append(st.res.Limits, LimitResult{
+		Limit:     e.limit,
+		Scope:     e.rule.scopeFor(method),
+		Key:       client,
+		Allowed:   true,
+		Remaining: res.Remaining,
+		Reset:     res.Reset,
+		rule:      e.rule,
+		cost:      limits[j].Cost,
+	})
+	st.res.Described = 0
 }
 
 // memoFor returns the memo of rule r for this request, computing it once.
