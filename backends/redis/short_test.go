@@ -1,0 +1,230 @@
+package redis_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/redis"
+)
+
+// A hit on one limit on the server's clock takes each script's short path
+// (fixed_server.lua, moving_one.lua, sliding_one.lua); the same hit as
+// part of a request of two limits takes the general path. These tests
+// drive both on twin keys with the same history and compare the answers,
+// then reach the states the short paths leave to the general one.
+
+// twin decides the same hit on two keys of one client: on key "short" as a
+// request of one limit, on key "general" together with a limit that never
+// refuses. It returns both answers for the shared limit.
+type twin struct {
+	st     *redis.Storage
+	client string
+}
+
+func (tw twin) limit(name string, amount int64, window time.Duration, cost int64) backends.Limit {
+	return backends.Limit{Key: backends.Key("L", tw.client, "s", name), Amount: amount, Window: window, Cost: cost}
+}
+
+func (tw twin) hit(t *testing.T, s backends.Strategy, amount int64, window time.Duration, cost int64) (short, general backends.Result, okShort, okGeneral bool) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now()
+	one := []backends.Limit{tw.limit("short", amount, window, cost)}
+	res := make([]backends.Result, 2)
+	okShort, err := tw.st.Hit(ctx, &backends.Request{Strategy: s, Now: now, Limits: one}, res[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	short = res[0]
+	two := []backends.Limit{tw.limit("general", amount, window, cost), tw.limit("other", 1<<40, window, 1)}
+	okGeneral, err = tw.st.Hit(ctx, &backends.Request{Strategy: s, Now: now, Limits: two}, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return short, res[0], okShort, okGeneral
+}
+
+// TestShortPathMatchesGeneral: over a long window (so that the instants of
+// the two calls do not matter), random costs between 0 and amount+1 give
+// the same verdicts, remaining counts and resets (within the time between
+// the two calls) on the short and the general path, for every strategy.
+func TestShortPathMatchesGeneral(t *testing.T) {
+	st := open(t, "LIMITGEN_REDIS_URI")
+	for _, s := range backends.Strategies() {
+		t.Run(s.String(), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(1, uint64(s)))
+			tw := twin{st, "match-" + s.String()}
+			const amount = 20
+			admitted := 0
+			for i := range 60 {
+				cost := r.Int64N(amount + 2)
+				if i%3 == 0 {
+					cost = 1
+				}
+				a, b, okA, okB := tw.hit(t, s, amount, time.Hour, cost)
+				if okA != okB || a.Allowed != b.Allowed || a.Remaining != b.Remaining {
+					t.Fatalf("step %d cost %d: short path %v %+v, general %v %+v", i, cost, okA, a, okB, b)
+				}
+				if d := a.Reset.Sub(b.Reset); d < -50*time.Millisecond || d > 50*time.Millisecond {
+					t.Fatalf("step %d cost %d: resets differ by %v (short %v, general %v)", i, cost, d, a.Reset, b.Reset)
+				}
+				if okA {
+					admitted += int(cost)
+				}
+			}
+			if admitted > amount || admitted < amount-1 {
+				t.Errorf("admitted cost %d in all, want %d (or one less)", admitted, amount)
+			}
+		})
+	}
+}
+
+// TestShortPathMovingTrim: the moving window's short path trims the hits
+// that left the window when it sees them at the tail, and leaves a tail of
+// 4 or more expired hits to the general path, which must then answer as if
+// they were gone.
+func TestShortPathMovingTrim(t *testing.T) {
+	st := open(t, "LIMITGEN_REDIS_URI")
+	ctx := context.Background()
+	const window = 60 * time.Millisecond
+	for _, old := range []int{2, 7} {
+		t.Run(fmt.Sprint(old, "-expired"), func(t *testing.T) {
+			l := backends.Limit{Key: backends.Key("L", fmt.Sprint("trim-", old), "s", "l"), Amount: 10, Window: window, Cost: 1}
+			req := &backends.Request{Strategy: backends.MovingWindow, Limits: []backends.Limit{l}}
+			res := make([]backends.Result, 1)
+			for range old {
+				req.Now = time.Now()
+				if _, err := st.Hit(ctx, req, res); err != nil {
+					t.Fatal(err)
+				}
+			}
+			time.Sleep(2 * window) // server clock: real time must pass
+			for i := range 3 {
+				req.Now = time.Now()
+				ok, err := st.Hit(ctx, req, res)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := int64(9 - i); !ok || res[0].Remaining != want {
+					t.Fatalf("hit %d after %d expired: %v %+v, want admitted with %d left", i, old, ok, res[0], want)
+				}
+				if w := res[0].Reset.Sub(req.Now); w <= 0 || w > window {
+					t.Errorf("hit %d: Reset %v after now, want within (0, %v]", i, w, window)
+				}
+			}
+			n, err := st.Client().LLen(ctx, st.Prefix()+l.Key+"#mw").Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != 3 {
+				t.Errorf("list holds %d hits after the expired ones were trimmed, want 3", n)
+			}
+		})
+	}
+}
+
+// TestShortPathRefusal: a refused hit on the short path charges nothing
+// (the optimistic INCRBY or LPUSH is undone) and reports the state.
+func TestShortPathRefusal(t *testing.T) {
+	st := open(t, "LIMITGEN_REDIS_URI")
+	ctx := context.Background()
+	for _, s := range backends.Strategies() {
+		t.Run(s.String(), func(t *testing.T) {
+			l := backends.Limit{Key: backends.Key("L", "refuse-"+s.String(), "s", "l"), Amount: 3, Window: time.Hour, Cost: 1}
+			req := &backends.Request{Strategy: s, Now: time.Now(), Limits: []backends.Limit{l}}
+			res := make([]backends.Result, 1)
+			for i := range 6 {
+				ok, err := st.Hit(ctx, req, res)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ok != (i < 3) || res[0].Allowed != ok || res[0].Remaining != max(0, 2-int64(i)) {
+					t.Fatalf("hit %d: %v %+v", i, ok, res[0])
+				}
+				// the sliding window counter resets at the end of its bucket,
+				// aligned to whole hours here; the others an hour after the
+				// first hit
+				low := time.Hour - time.Minute
+				if s == backends.SlidingWindowCounter {
+					low = 0
+				}
+				if w := res[0].Reset.Sub(req.Now); w <= low || w > time.Hour {
+					t.Errorf("hit %d: Reset %v after now, want within (%v, 1h]", i, w, low)
+				}
+			}
+			// a peek (general path) sees exactly the 3 admitted hits
+			if ok, err := st.Test(ctx, req, res); err != nil || ok || res[0].Remaining != 0 {
+				t.Fatalf("peek: %v %+v %v, want refused with 0 left", ok, res[0], err)
+			}
+			req.Limits[0].Amount = 4
+			if ok, err := st.Test(ctx, req, res); err != nil || !ok || res[0].Remaining != 1 {
+				t.Fatalf("peek with amount 4: %v %+v %v, want admitted with 1 left (3 hits counted)", ok, res[0], err)
+			}
+		})
+	}
+}
+
+// TestShortPathSlidingBuckets: the sliding window counter's short path
+// carries the current bucket into the previous one at a bucket boundary
+// and weights it as the general path does. Both keys get the same hits in
+// one bucket (through one request of two limits); in the next bucket, the
+// short and the general path must agree, unless the weighted count changed
+// between the two calls (then the test tries again in a later bucket).
+func TestShortPathSlidingBuckets(t *testing.T) {
+	st := open(t, "LIMITGEN_REDIS_URI")
+	ctx := context.Background()
+	const window = 200 * time.Millisecond
+	agreed := 0
+	for attempt := range 5 {
+		tw := twin{st, fmt.Sprint("buckets-", attempt)}
+		waitBucket(t, st.Client(), window, 10*time.Millisecond, false)
+		both := []backends.Limit{tw.limit("short", 10, window, 1), tw.limit("general", 10, window, 1)}
+		res := make([]backends.Result, 2)
+		for range 6 {
+			if _, err := st.Hit(ctx, &backends.Request{Strategy: backends.SlidingWindowCounter, Now: time.Now(), Limits: both}, res); err != nil {
+				t.Fatal(err)
+			}
+		}
+		waitBucket(t, st.Client(), window, 50*time.Millisecond, true)
+		a, b, okA, okB := tw.hit(t, backends.SlidingWindowCounter, 10, window, 1)
+		if okA != okB || a.Remaining != b.Remaining {
+			t.Logf("attempt %d: short %v %+v, general %v %+v (the weight may have changed between the calls)", attempt, okA, a, okB, b)
+			continue
+		}
+		// 6 hits in the previous bucket, 150 ms of 200 still overlapping:
+		// weighted floor(6 * ~0.75) = 4, plus the new hit.
+		if a.Remaining < 3 || a.Remaining > 5 {
+			t.Errorf("attempt %d: %d remaining after 6 hits in the previous bucket, want about 10-4-1", attempt, a.Remaining)
+		}
+		if d := a.Reset.Sub(b.Reset); d < -20*time.Millisecond || d > 20*time.Millisecond {
+			t.Errorf("attempt %d: resets differ by %v", attempt, d)
+		}
+		agreed++
+	}
+	if agreed < 3 {
+		t.Errorf("short and general path agreed in %d of 5 buckets", agreed)
+	}
+}
+
+// waitBucket sleeps until the server's clock is offset into a bucket of
+// window (buckets are aligned to multiples of window since the epoch): the
+// next one if next is set, else the first that is still that far ahead.
+func waitBucket(t *testing.T, c goredis.UniversalClient, window, offset time.Duration, next bool) {
+	t.Helper()
+	now, err := c.Time(context.Background()).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	into := time.Duration(now.UnixNano() % int64(window))
+	wait := offset - into
+	if wait < 0 || next {
+		wait += window
+	}
+	time.Sleep(wait)
+}
