@@ -17,7 +17,7 @@ if ARGV[1] == 'H' and ARGV[8] == '1' then
 	local nowus = tm[1] * 1000000 + tm[2]
 	local edge = ''
 	if nowus >= w then
-		edge = fmt('%017.0f000', nowus - w)
+		edge = fmt('%017d000', nowus - w)
 	end
 	local chunk = redis.call('LRANGE', key, -4, -1)
 	local m, e = #chunk, 0
@@ -28,7 +28,7 @@ if ARGV[1] == 'H' and ARGV[8] == '1' then
 		if e > 0 then
 			redis.call('LTRIM', key, 0, -e - 1)
 		end
-		local now = fmt('%017.0f000', nowus)
+		local now = fmt('%017d000', nowus)
 		local a, ok = tonumber(ARGV[5]), 1
 		local k = redis.call('LPUSH', key, now) -- optimistic; popped if refused
 		if k > a then

@@ -8,7 +8,8 @@
 -- ((reset_ns + 1) * (amount + 1) + remaining) * 2 + allowed, reset_ns
 -- being the nanoseconds from now to the reset; otherwise the table of the
 -- general path. Every redis.call, table and string.format costs server
--- time comparable to a whole INCR, hence a path of its own. On a state it
+-- time comparable to a whole INCR, hence a path of its own (and instants
+-- are formatted with %d, several times cheaper than %f). On a state it
 -- does not cover (a stored bucket ahead of the clock, products beyond
 -- 2^53) it writes nothing and falls through to the general path.
 if ARGV[1] == 'H' then
@@ -16,8 +17,11 @@ if ARGV[1] == 'H' then
 	local a, c, w = tonumber(ARGV[5]), tonumber(ARGV[8]), tonumber(ARGV[10])
 	local tm = redis.call('TIME')
 	local now = tm[1] * 1000000 + tm[2]
-	local r = math.fmod(now, w)
-	local b = fmt('%017.0f000', now - r) -- the bucket's start, as stored
+	local r = now - math.floor(now / w) * w -- exact: every term is below 2^53
+	if r < 0 then -- the division rounded up
+		r = r + w
+	end
+	local b = fmt('%017d000', now - r) -- the bucket's start, as stored
 	local v = redis.call('HMGET', key, 'b', 'c', 'p')
 	local start, cur, p = v[1], tonumber(v[2]) or 0, tonumber(v[3]) or 0
 	local same, go = start == b, true
@@ -27,7 +31,7 @@ if ARGV[1] == 'H' then
 	elseif not same then
 		if start > b then
 			go = false -- a bucket ahead of this clock: the general path decides
-		elseif start == fmt('%017.0f000', now - r - w) then
+		elseif start == fmt('%017d000', now - r - w) then
 			cur, p = 0, cur
 		else
 			cur, p = 0, 0
