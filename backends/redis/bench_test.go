@@ -28,7 +28,11 @@ func benchClient(b *testing.B) *goredis.Client {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := goredis.NewClient(&goredis.Options{Addr: u.Hosts[0], PoolSize: benchClients, ContextTimeoutEnabled: true, DisableIdentity: true})
+	// as the URI opener configures a client for the default timeout=1s
+	// (Options.ClientTimeouts): every wait bounded by the client, no retries
+	t := redis.DefaultTimeout
+	c := goredis.NewClient(&goredis.Options{Addr: u.Hosts[0], PoolSize: benchClients, ContextTimeoutEnabled: true, DisableIdentity: true,
+		DialTimeout: t, ReadTimeout: t, WriteTimeout: t, PoolTimeout: t, MaxRetries: -1})
 	b.Cleanup(func() { c.Close() })
 	if err := c.Ping(context.Background()).Err(); err != nil {
 		b.Fatal(err)
@@ -95,7 +99,7 @@ func BenchmarkIncrScript(b *testing.B) {
 // strategy, with the server's clock; BenchmarkHit/two-limits decides two.
 func BenchmarkHit(b *testing.B) {
 	c := benchClient(b)
-	st, err := redis.New(c, redis.Options{Prefix: uniquePrefix(b)})
+	st, err := redis.New(c, redis.Options{Prefix: uniquePrefix(b), ClientTimeouts: true})
 	if err != nil {
 		b.Fatal(err)
 	}

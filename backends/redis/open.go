@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -30,11 +31,13 @@ func init() {
 // The user and password authenticate to the data nodes. Parameters:
 //
 //	prefix=P                 key prefix (Options.Prefix); default none
-//	timeout=D                bound per storage call (Options.Timeout); default 1s, 0 for none
+//	timeout=D                bound per storage call (Options.Timeout); default 1s, 0 for none;
+//	                         redis, rediss and redis+unix cap the client's dial, read, write
+//	                         and pool timeouts at it and do not retry (Options.ClientTimeouts)
 //	clock=server|client      whose clock decides (Options.ClientClock); default server
 //	pool_size=N              connections per node; default go-redis's (10 per CPU)
 //	dial_timeout=D           default 5s
-//	read_timeout=D, write_timeout=D   default 3s
+//	read_timeout=D, write_timeout=D   default 5s
 //	db=N                     database (redis, rediss, redis+unix, redis+sentinel); default 0
 //	tls=true                 TLS for redis+cluster and redis+sentinel (rediss:// implies it)
 //	ca=FILE                  PEM CA bundle to verify the server; default the system roots
@@ -201,6 +204,16 @@ func parseOptions(u *backends.URI) (*parsed, error) {
 		} else {
 			o.Addr = u.Hosts[0]
 		}
+		if t := p.storage.Timeout; t > 0 {
+			// the client bounds each call by the timeout, so no call needs
+			// a context of its own (Options.ClientTimeouts)
+			o.DialTimeout = fit(o.DialTimeout, 5*time.Second, t)
+			o.ReadTimeout = fit(o.ReadTimeout, 5*time.Second, t)
+			o.WriteTimeout = fit(o.WriteTimeout, o.ReadTimeout, t)
+			o.PoolTimeout = t
+			o.MaxRetries = -1
+			p.storage.ClientTimeouts = true
+		}
 		p.single = o
 	case "redis+cluster":
 		p.cluster = &goredis.ClusterOptions{Addrs: u.Hosts, Username: u.Username, Password: u.Password,
@@ -214,6 +227,14 @@ func parseOptions(u *backends.URI) (*parsed, error) {
 			TLSConfig: tlsConfig, ContextTimeoutEnabled: true, DisableIdentity: true}
 	}
 	return &p, nil
+}
+
+// fit returns d, or def when d is zero, capped at t.
+func fit(d, def, t time.Duration) time.Duration {
+	if d == 0 {
+		d = def
+	}
+	return min(d, t)
 }
 
 // tlsParams reads the TLS parameters; giving any of them without TLS is an

@@ -20,6 +20,20 @@ type Options struct {
 	// client must honour context deadlines (go-redis
 	// ContextTimeoutEnabled), which the URI openers set.
 	Timeout time.Duration
+	// ClientTimeouts says that the client passed to New bounds every call
+	// by Timeout itself, so the storage need not derive a context with a
+	// deadline per call (a timer and four allocations, about 1 µs of CPU
+	// per decision). New accepts it only for a *goredis.Client created with
+	// ContextTimeoutEnabled (the caller's context deadline still applies),
+	// MaxRetries -1 (a call that timed out is not sent again), and
+	// DialTimeout, ReadTimeout, WriteTimeout and PoolTimeout each between 0
+	// and Timeout. Each wait of a call (for a pooled connection, to dial,
+	// to write, to read the reply) is then bounded by Timeout, so a hung
+	// server costs about Timeout: at most that when the call's connection
+	// is pooled and nothing waits for the pool, as is usual. Not for a
+	// failover (Sentinel) client, whose dials also ask the sentinels. The
+	// URI openers set it for redis://, rediss:// and redis+unix://.
+	ClientTimeouts bool
 	// ClientClock makes decisions use Request.Now instead of the Redis server's clock. Use it when the
 	// callers' clocks are synchronised or when tests pass instants; leave
 	// it false when application servers' clocks may differ.

@@ -65,6 +65,9 @@ type Storage struct {
 	cluster bool
 	opts    Options
 	timeout time.Duration
+	// perCall is whether each call derives a context with the timeout
+	// (not when the timeout is off or the client bounds calls itself)
+	perCall bool
 	closed  atomic.Bool
 }
 
@@ -76,8 +79,9 @@ var (
 // New returns a Storage that keeps its counters through client, which may
 // be a *goredis.Client, a *goredis.ClusterClient or a failover client. For
 // Options.Timeout to cut a hung call short, client must have been created
-// with ContextTimeoutEnabled. Close closes client only if
-// Options.CloseClient is set.
+// with ContextTimeoutEnabled; with Options.ClientTimeouts the client's own
+// timeouts must also fit (see there), or New returns an error. Close
+// closes client only if Options.CloseClient is set.
 func New(client goredis.UniversalClient, opts Options) (*Storage, error) {
 	if client == nil {
 		return nil, errors.New("redis: New with a nil client")
@@ -88,6 +92,13 @@ func New(client goredis.UniversalClient, opts Options) (*Storage, error) {
 	s := &Storage{client: client, opts: opts, timeout: opts.Timeout}
 	if s.timeout == 0 {
 		s.timeout = DefaultTimeout
+	}
+	s.perCall = s.timeout > 0
+	if opts.ClientTimeouts {
+		if err := boundsCalls(client, s.timeout); err != nil {
+			return nil, err
+		}
+		s.perCall = false
 	}
 	_, s.cluster = client.(*goredis.ClusterClient)
 	return s, nil
@@ -164,11 +175,43 @@ func (s *Storage) Close() error {
 	return nil
 }
 
+// bound returns ctx with the storage's timeout as a deadline, unless the
+// timeout is off or the client enforces it (Options.ClientTimeouts).
 func (s *Storage) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	if s.timeout < 0 {
-		return ctx, func() {}
+	if !s.perCall {
+		return ctx, noCancel
 	}
 	return context.WithTimeout(ctx, s.timeout)
+}
+
+func noCancel() {}
+
+// boundsCalls checks the claim of Options.ClientTimeouts: that client
+// bounds each wait of a call by timeout and never sends a call again.
+func boundsCalls(client goredis.UniversalClient, timeout time.Duration) error {
+	c, ok := client.(*goredis.Client)
+	if !ok {
+		return fmt.Errorf("redis: Options.ClientTimeouts needs a *goredis.Client, not a %T", client)
+	}
+	if timeout < 0 {
+		return errors.New("redis: Options.ClientTimeouts with a negative Timeout (no bound)")
+	}
+	o := c.Options()
+	if !o.ContextTimeoutEnabled {
+		return errors.New("redis: Options.ClientTimeouts needs a client with ContextTimeoutEnabled")
+	}
+	if o.MaxRetries != 0 { // -1 when created, 0 once go-redis normalised it
+		return fmt.Errorf("redis: Options.ClientTimeouts needs a client with MaxRetries -1, not %d retries", o.MaxRetries)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"DialTimeout", o.DialTimeout}, {"ReadTimeout", o.ReadTimeout}, {"WriteTimeout", o.WriteTimeout}, {"PoolTimeout", o.PoolTimeout}} {
+		if d.v <= 0 || d.v > timeout {
+			return fmt.Errorf("redis: Options.ClientTimeouts needs the client's %s (%v) between 0 and the timeout (%v)", d.name, d.v, timeout)
+		}
+	}
+	return nil
 }
 
 // wrap prefixes err with the package and the operation. go-redis errors

@@ -4,11 +4,15 @@ import (
 	"context"
 	"net"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/redis"
 )
 
 // TestTimeoutHungServer: a server that accepts connections and never
@@ -117,5 +121,78 @@ func TestTimeoutStoppedServer(t *testing.T) {
 	ok, err := st.Hit(ctx, req, res)
 	if err != nil || !ok || (res[0].Remaining != 3 && res[0].Remaining != 2) {
 		t.Fatalf("Hit after SIGCONT = %v %+v %v, want admitted with 3 (or 2) left", ok, res[0], err)
+	}
+}
+
+// TestTimeoutOwnClient: a client passed to New without
+// Options.ClientTimeouts keeps long timeouts of its own; the storage's
+// per-call context still cuts a hung call short.
+func TestTimeoutOwnClient(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // hold it open, never answer
+		}
+	}()
+	c := goredis.NewClient(&goredis.Options{Addr: ln.Addr().String(), ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
+		DialTimeout: 10 * time.Second, ContextTimeoutEnabled: true, DisableIdentity: true})
+	defer c.Close()
+	st, err := redis.New(c, redis.Options{Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &backends.Request{Now: time.Now(), Limits: []backends.Limit{{Key: "k", Amount: 1, Window: time.Second, Cost: 1}}}
+	start := time.Now()
+	_, err = st.Hit(context.Background(), req, make([]backends.Result, 1))
+	if took := time.Since(start); err == nil || took > 2*time.Second {
+		t.Errorf("Hit on a hung server through a client with 10s timeouts: %v after %v, want an error within the 200ms timeout", err, took)
+	}
+}
+
+// TestClientTimeoutsChecked: New accepts Options.ClientTimeouts only for a
+// client whose own bounds fit the timeout, and says which does not.
+func TestClientTimeoutsChecked(t *testing.T) {
+	fits := goredis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true, MaxRetries: -1,
+		DialTimeout: 100 * time.Millisecond, ReadTimeout: 100 * time.Millisecond, WriteTimeout: 100 * time.Millisecond, PoolTimeout: 100 * time.Millisecond}
+	for _, tc := range []struct {
+		name   string
+		change func(o *goredis.Options)
+		want   string // in the error; "" for none
+	}{
+		{"fits", func(*goredis.Options) {}, ""},
+		{"retries", func(o *goredis.Options) { o.MaxRetries = 0 }, "MaxRetries -1, not 3 retries"},
+		{"no context deadline", func(o *goredis.Options) { o.ContextTimeoutEnabled = false }, "ContextTimeoutEnabled"},
+		{"read", func(o *goredis.Options) { o.ReadTimeout = time.Second }, "ReadTimeout (1s)"},
+		{"read off", func(o *goredis.Options) { o.ReadTimeout = -1 }, "ReadTimeout (0s)"},
+		{"write", func(o *goredis.Options) { o.WriteTimeout = time.Second }, "WriteTimeout (1s)"},
+		{"dial", func(o *goredis.Options) { o.DialTimeout = 0 }, "DialTimeout (5s)"},
+		{"pool", func(o *goredis.Options) { o.PoolTimeout = time.Second }, "PoolTimeout (1s)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := fits
+			tc.change(&o)
+			c := goredis.NewClient(&o)
+			defer c.Close()
+			_, err := redis.New(c, redis.Options{Timeout: 200 * time.Millisecond, ClientTimeouts: true})
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("New: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("New: %v, want an error with %q", err, tc.want)
+			}
+		})
+	}
+	cc := goredis.NewClusterClient(&goredis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}})
+	defer cc.Close()
+	if _, err := redis.New(cc, redis.Options{ClientTimeouts: true}); err == nil || !strings.Contains(err.Error(), "*goredis.Client") {
+		t.Errorf("New(cluster client, ClientTimeouts): %v, want an error naming the client type", err)
 	}
 }
