@@ -11,6 +11,7 @@ import (
 
 	"github.com/limitgen/limitgen/backends"
 	"github.com/limitgen/limitgen/backends/memory"
+	limitgenrt "github.com/limitgen/limitgen/runtime"
 )
 
 // benchKeys returns n keys in the documented layout, one client each.
@@ -52,7 +53,7 @@ func clockNow() time.Time {
 // Unless the clock is read, the instant advances by step after each round
 // of keys, so windows roll and moving-window logs stay at their steady
 // size (amount hits per window).
-func benchDecide(b *testing.B, strategy backends.Strategy, nkeys int, amount int64, window, step time.Duration, readClock, parallel bool) {
+func benchDecide(b *testing.B, strategy backends.Strategy, nkeys int, amount int64, window, step time.Duration, clock func() time.Time, parallel bool) {
 	s, err := memory.New(memory.Config{})
 	if err != nil {
 		b.Fatal(err)
@@ -81,8 +82,8 @@ func benchDecide(b *testing.B, strategy backends.Strategy, nkeys int, amount int
 					now = now.Add(step)
 				}
 			}
-			if readClock {
-				req.Now = clockNow()
+			if clock != nil {
+				req.Now = clock()
 			} else {
 				req.Now = now
 			}
@@ -121,15 +122,26 @@ func threadCPU() time.Duration {
 
 // BenchmarkFixedWindow is the target: one fixed-window decision,
 // ≤ 35 ns/op and 0 allocs/op, serial and parallel, one hot key and 10,000
-// keys round-robin, with now given and with the clock read as the runtime
-// reads it.
+// keys round-robin, with now given (clock=none) and with the clock read as
+// the runtime reads it: by default (clock=monotonic, mirrored here), and
+// with runtime.WithCoarseClock (clock=coarse, a runtime.CoarseClock of a
+// millisecond).
 func BenchmarkFixedWindow(b *testing.B) {
+	coarse, err := limitgenrt.NewCoarseClock(time.Millisecond)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer coarse.Stop()
+	clocks := []struct {
+		name string
+		now  func() time.Time
+	}{{"none", nil}, {"monotonic", clockNow}, {"coarse", coarse.Now}}
 	for _, keys := range []int{1, 10000} {
-		for _, clock := range []bool{false, true} {
+		for _, clock := range clocks {
 			for _, par := range []bool{false, true} {
-				name := fmt.Sprintf("keys=%d/clock=%v/parallel=%v", keys, clock, par)
+				name := fmt.Sprintf("keys=%d/clock=%s/parallel=%v", keys, clock.name, par)
 				b.Run(name, func(b *testing.B) {
-					benchDecide(b, backends.FixedWindow, keys, 1<<40, time.Minute, 0, clock, par)
+					benchDecide(b, backends.FixedWindow, keys, 1<<40, time.Minute, 0, clock.now, par)
 				})
 			}
 		}
@@ -145,7 +157,7 @@ func BenchmarkStrategies(b *testing.B) {
 		for _, keys := range []int{1, 10000} {
 			for _, par := range []bool{false, true} {
 				b.Run(fmt.Sprintf("%v/keys=%d/parallel=%v", st, keys, par), func(b *testing.B) {
-					benchDecide(b, st, keys, 100, time.Second, 10*time.Millisecond, false, par)
+					benchDecide(b, st, keys, 100, time.Second, 10*time.Millisecond, nil, par)
 				})
 			}
 		}
