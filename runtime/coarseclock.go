@@ -16,7 +16,10 @@ import (
 // at most a second and a millisecond is the usual choice. The goroutine
 // wakes once per resolution whether or not requests arrive (a thousand
 // wake-ups a second at a millisecond, a small fraction of one core); Stop
-// ends it. A CoarseClock is safe for concurrent use; its Now can be given
+// ends it. On a machine so busy that the goroutine waits to be scheduled,
+// the lag grows by that wait (the Go scheduler bounds it at about 10 ms of
+// a busy goroutine's time slice), which is why the precise clock stays the
+// default. A CoarseClock is safe for concurrent use; its Now can be given
 // to several limiters with WithClock. WithCoarseClock makes one owned by
 // the limiter.
 type CoarseClock struct {
