@@ -78,7 +78,7 @@ var middlewareImpls = []struct {
 	build middlewareCase
 }{
 	{"limitgen", limitgenHandler},
-	{"limitgen-noctx", limitgenNoContextHandler},
+	{"limitgen-ctx", limitgenContextHandler},
 	{"bare", bareHandler},
 	{"httprate", httprateHandler},
 	{"ulule", ululeHandler},
@@ -95,10 +95,10 @@ func limitgenHandler(tb testing.TB, limits int, headers bool) http.Handler {
 	return limitgenWith(tb, limits, headers)
 }
 
-// limitgenNoContextHandler is limitgenHandler without the decision in the
-// request's context (WithContextResults(false)): no peer offers one.
-func limitgenNoContextHandler(tb testing.TB, limits int, headers bool) http.Handler {
-	return limitgenWith(tb, limits, headers, limitgenrt.WithContextResults(false))
+// limitgenContextHandler is limitgenHandler with the decision in the
+// request's context (WithContextResults(true)), which no peer offers.
+func limitgenContextHandler(tb testing.TB, limits int, headers bool) http.Handler {
+	return limitgenWith(tb, limits, headers, limitgenrt.WithContextResults(true))
 }
 
 func limitgenWith(tb testing.TB, limits int, headers bool, opts ...limitgenrt.Option) http.Handler {
