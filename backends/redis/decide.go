@@ -128,11 +128,12 @@ func (s *Storage) call(ctx context.Context, op string, req *backends.Request, li
 	}
 	if op == opHitOne {
 		// the short path's arguments: the window in microseconds and, for
-		// the moving window, the key's lifetime in milliseconds
+		// the moving window, the key's lifetime in milliseconds, one and two
+		// windows (see moving_one.lua)
 		w := int64(limits[0].Window)
 		args = append(args, w/1e3)
 		if req.Strategy == backends.MovingWindow {
-			args = append(args, w/1e6+1+slack)
+			args = append(args, w/1e6+1+slack, 2*w/1e6+1+slack)
 		}
 	}
 	sc.keys, sc.args = keys, args

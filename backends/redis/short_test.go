@@ -86,14 +86,14 @@ func TestShortPathMatchesGeneral(t *testing.T) {
 }
 
 // TestShortPathMovingTrim: the moving window's short path trims the hits
-// that left the window when it sees them at the tail, and leaves a tail of
-// 4 or more expired hits to the general path, which must then answer as if
-// they were gone.
+// that left the window once it sees 2 or 3 of them at the tail (one it
+// leaves in place, uncounted), and leaves a tail of 4 or more expired hits
+// to the general path, which must then answer as if they were gone.
 func TestShortPathMovingTrim(t *testing.T) {
 	st := open(t, "LIMITGEN_REDIS_URI")
 	ctx := context.Background()
 	const window = 60 * time.Millisecond
-	for _, old := range []int{2, 7} {
+	for _, old := range []int{1, 2, 3, 7} {
 		t.Run(fmt.Sprint(old, "-expired"), func(t *testing.T) {
 			l := backends.Limit{Key: backends.Key("L", fmt.Sprint("trim-", old), "s", "l"), Amount: 10, Window: window, Cost: 1}
 			req := &backends.Request{Strategy: backends.MovingWindow, Limits: []backends.Limit{l}}
@@ -104,7 +104,7 @@ func TestShortPathMovingTrim(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			time.Sleep(2 * window) // server clock: real time must pass
+			time.Sleep(window + window/2) // server clock: real time must pass
 			for i := range 3 {
 				req.Now = time.Now()
 				ok, err := st.Hit(ctx, req, res)
@@ -122,8 +122,11 @@ func TestShortPathMovingTrim(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n != 3 {
-				t.Errorf("list holds %d hits after the expired ones were trimmed, want 3", n)
+			// A single expired hit stays (uncounted) until a second joins it,
+			// unless the whole key expired first (it lives two windows after
+			// its last hit, which a slow sleep may exceed).
+			if n != 3 && (old != 1 || n != 4) {
+				t.Errorf("list holds %d entries after %d expired ones and 3 new hits, want 3", n, old)
 			}
 		})
 	}
