@@ -40,26 +40,38 @@
 // Each limit is one key: a counter (fixed window, server clock), a hash
 // (fixed window on the client clock; sliding window counter with the
 // current bucket's start and both buckets' counts), or a list of hit
-// instants, newest first (moving window: at most Amount hits in the window,
-// plus up to 3 that have left it, which are trimmed lazily). Every key
-// expires once it can no longer matter (one window, two for the sliding
-// window counter; one second more in client-clock mode, for lagging
-// clocks). Instants in keys are 20-digit decimal strings of Unix
+// instants, newest first (moving window: the hits in the window, plus up
+// to 3 that have left it, which are trimmed lazily). Every key expires once
+// it can no longer matter: one window after its last hit (fixed window),
+// two from its bucket's start (sliding window counter), one to two after
+// its last hit (moving window), one second more in client-clock mode, for
+// lagging clocks. Instants in keys are 20-digit decimal strings of Unix
 // nanoseconds, since Lua numbers are exact only below 2^53. Windows longer
 // than 2^52 ns (52 days) are weighted by the sliding window counter in
 // microseconds.
 //
 // # Cost
 //
-// Each redis.call inside a script costs the server about as much as a
-// whole INCR, and so does converting a table reply, so the scripts keep
-// the steady state short: a hit on one fixed-window limit (server clock)
-// is INCRBY + PTTL and answers one packed integer; the moving window reads
-// the list's tail with one LRANGE, pushes and renews the expiry; the
-// sliding window counter reads TIME and one hash (HMGET) and increments it.
-// On a 2-core machine that also runs the client, a fixed-window decision
-// costs the server about 5 µs against 3 µs for a script doing a bare INCR
-// and 1.5 µs for INCR itself (INFO commandstats).
+// Inside a script every redis.call costs the server a good part of a
+// whole INCR (a write about twice a read), and so do a table reply, a
+// string.format of a float and each number converted to a command
+// argument. A hit on one limit on the server's clock, the common request,
+// therefore takes a short path of each script, which keeps the data of the
+// general path (and falls through to it on a state it does not cover) and
+// answers one packed integer instead of a table:
+//
+//   - fixed window: INCRBY + PTTL (plus PEXPIRE when the window opens,
+//     DECRBY when refused), arguments passed as the strings they came as;
+//   - moving window: TIME, LRANGE of the 4 oldest entries, LPUSH (popped
+//     again if refused) and PTTL; LTRIM once 2 expired hits gather, PEXPIRE
+//     when less than a window of life is left;
+//   - sliding window counter: TIME, HMGET, HINCRBY (HSET + PEXPIRE when a
+//     new bucket starts), in microseconds, exact in doubles.
+//
+// The client side matters as much, since client and server share the
+// machine's cores in a benchmark: the URI openers let the go-redis client
+// enforce the timeout (Options.ClientTimeouts) instead of deriving a
+// context with a timer per call.
 //
 // # Failover
 //
