@@ -53,6 +53,10 @@ func (s *Storage) decide(ctx context.Context, op string, req *backends.Request, 
 	return s.decideGroups(ctx, op, req, results, groups)
 }
 
+// unknown is the argument -1 (an instant the script computes), boxed once:
+// boxing a negative int64 allocates on every call.
+var unknown any = int64(-1)
+
 // maxShortWindow bounds the windows the moving and sliding short paths
 // take: below it, nanoseconds of a window are exact in Lua's doubles.
 const maxShortWindow = 1 << 52
@@ -83,7 +87,7 @@ func (s *Storage) call(ctx context.Context, op string, req *backends.Request, li
 		ok, err := s.callFixedServer(ctx, op, req, limits, results)
 		return ok, 0, err
 	}
-	var sec, nsec int64 = -1, 0
+	var sec, nsec int64
 	known := false // the instant is known here, not read from the server
 	var at64 int64
 	switch {
@@ -110,7 +114,12 @@ func (s *Storage) call(ctx context.Context, op string, req *backends.Request, li
 	sc := scratches.Get().(*scratch)
 	defer sc.put()
 	keys := sc.keys[:0]
-	args := append(sc.args[:0], op, sec, nsec, slack)
+	args := append(sc.args[:0], op)
+	if known {
+		args = append(args, sec, nsec, slack)
+	} else {
+		args = append(args, unknown, int64(0), slack) // read TIME
+	}
 	suffix := strategySuffix[req.Strategy]
 	for i := range limits {
 		l := &limits[i]
@@ -119,11 +128,11 @@ func (s *Storage) call(ctx context.Context, op string, req *backends.Request, li
 		args = append(args, l.Amount, w/1e9, w%1e9, l.Cost)
 		if sliding {
 			// the instant modulo the window, exact here in 64 bits
-			r := int64(-1)
 			if known {
-				r = at64 % w
+				args = append(args, at64%w)
+			} else {
+				args = append(args, unknown) // computed by the script
 			}
-			args = append(args, r)
 		}
 	}
 	if op == opHitOne {
