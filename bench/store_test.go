@@ -9,6 +9,7 @@ import (
 
 	"github.com/limitgen/limitgen/backends"
 	_ "github.com/limitgen/limitgen/backends/memory"
+	limitgenrt "github.com/limitgen/limitgen/runtime"
 	"github.com/sethvargo/go-limiter/memorystore"
 )
 
@@ -40,13 +41,40 @@ type implementation struct {
 
 var storeImpls = []implementation{
 	{"limitgen", openLimitgenStore},
+	{"limitgen-coarse", openLimitgenCoarseStore},
 	{"go-limiter", openGoLimiterStore},
 }
 
 // openLimitgenStore decides with limitgen's memory backend as the Limiter
-// does: one Request per decision, with the storage key laid out by
-// backends.Key and the instant read from the clock on each decision.
+// does by default: one Request per decision, with the storage key laid out
+// by backends.Key (built once per client, as the Limiter caches it) and the
+// instant read from the clock on each decision as the Limiter reads it (a
+// monotonic reading added to a wall-clock base; mirrored here, as it is
+// unexported).
 func openLimitgenStore(b *testing.B, clientKeys []string) (func() take, func()) {
+	return openLimitgenStoreWith(b, clientKeys, monotonicNow)
+}
+
+// openLimitgenCoarseStore is openLimitgenStore on the clock of
+// runtime.WithCoarseClock (a millisecond).
+func openLimitgenCoarseStore(b *testing.B, clientKeys []string) (func() take, func()) {
+	c, err := limitgenrt.NewCoarseClock(time.Millisecond)
+	if err != nil {
+		b.Fatal(err)
+	}
+	per, done := openLimitgenStoreWith(b, clientKeys, c.Now)
+	return per, func() { done(); c.Stop() }
+}
+
+// monotonicBase is the base of monotonicNow, as in limitgen's runtime.
+var monotonicBase = time.Now()
+
+// monotonicNow mirrors the Limiter's default clock.
+func monotonicNow() time.Time {
+	return time.Unix(0, monotonicBase.UnixNano()+int64(time.Since(monotonicBase)))
+}
+
+func openLimitgenStoreWith(b *testing.B, clientKeys []string, now func() time.Time) (func() take, func()) {
 	store, err := backends.Open("memory://")
 	if err != nil {
 		b.Fatal(err)
@@ -63,7 +91,7 @@ func openLimitgenStore(b *testing.B, clientKeys []string) (func() take, func()) 
 		}
 		res := make([]backends.Result, 1)
 		return func(i int) bool {
-			req.Now = time.Now()
+			req.Now = now()
 			req.Limits[0].Key = keys[i]
 			ok, err := store.Hit(ctx, req, res)
 			return ok && err == nil
