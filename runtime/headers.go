@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // headerConfig holds the canonical header names, decided once in New.
@@ -69,7 +70,21 @@ func headerValue(n int64) []string {
 	if n >= 0 && n < int64(len(smallInts)) {
 		return smallInts[n : n+1 : n+1]
 	}
-	return []string{strconv.FormatInt(n, 10)}
+	if n < 0 || n >= 1e16 {
+		return []string{strconv.FormatInt(n, 10)}
+	}
+	v := new(numberValue)
+	b := strconv.AppendInt(v.text[:0], n, 10)
+	v.value[0] = unsafe.String(&b[0], len(b))
+	return v.value[:]
+}
+
+// numberValue is a header value of one number below 10^16 and the bytes of
+// its text, in one allocation of 32 bytes instead of two (the text and the
+// slice). The text is never written after the string is made.
+type numberValue struct {
+	value [1]string
+	text  [16]byte
 }
 
 // resetValue formats a Unix second as a header value, caching the last one:
