@@ -130,7 +130,11 @@ func (l *Limiter) decide(st *requestState, w http.ResponseWriter, r *http.Reques
 		allowed, err := l.evaluate(ctx, st, sc, store, onFallback, r, now)
 		if err == nil {
 			if l.headers.on {
-				l.headers.write(w.Header(), &st.res, now)
+				if d := &st.described; d.set {
+					l.headers.writeLimit(w.Header(), d.rule, d.amount, d.remaining, d.reset, now)
+				} else {
+					l.headers.write(w.Header(), &st.res, now)
+				}
 			}
 			if allowed {
 				return true
@@ -166,6 +170,7 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 	st.res.Described = -1
 	st.res.Allowed = true
 	st.deferred = false
+	st.described.set = false
 
 	if rs.simple && !onFallback {
 		return l.evaluateSimple(ctx, st, sc, store, r, now)
@@ -280,7 +285,7 @@ func (l *Limiter) evaluateSimple(ctx context.Context, st *requestState, sc *scra
 	if ok && !l.cfg.ctxResults && !l.headers.ietf {
 		// Only the X-RateLimit headers read an admitted request's results,
 		// and only the described limit's: record that one alone.
-		st.describeAdmitted(rs.entries, results, r.Method, client, ck.limits)
+		st.describeAdmitted(rs.entries, results)
 		return true, nil
 	}
 	sc.memo = append(sc.memo[:0], ruleMemo{client: client})
@@ -335,10 +340,11 @@ func (st *requestState) fill(entries []entry, results []backends.Result, method 
 	}
 }
 
-// describeAdmitted records in st.res the one limit fill would describe for
-// an admitted request of a simple route (every limit admitted): the first
-// that is not a shared limit, else the first.
-func (st *requestState) describeAdmitted(entries []entry, results []backends.Result, method, client string, limits []backends.Limit) {
+// describeAdmitted records the one limit fill would describe for an
+// admitted request of a simple route (every limit admitted): the first
+// that is not a shared limit, else the first. It keeps only what the
+// headers print, in st.described, instead of a LimitResult.
+func (st *requestState) describeAdmitted(entries []entry, results []backends.Result) {
 	j := 0
 	for k := range entries {
 		if !entries[k].rule.shared {
@@ -346,18 +352,7 @@ func (st *requestState) describeAdmitted(entries []entry, results []backends.Res
 			break
 		}
 	}
-	e, res := &entries[j], &results[j]
-	st.res.Limits = append(st.res.Limits, LimitResult{
-		Limit:     e.limit,
-		Scope:     e.rule.scopeFor(method),
-		Key:       client,
-		Allowed:   true,
-		Remaining: res.Remaining,
-		Reset:     res.Reset,
-		rule:      e.rule,
-		cost:      limits[j].Cost,
-	})
-	st.res.Described = 0
+	st.described = describedLimit{set: true, rule: entries[j].rule, amount: entries[j].limit.Amount, remaining: results[j].Remaining, reset: results[j].Reset}
 }
 
 // memoFor returns the memo of rule r for this request, computing it once.

@@ -108,12 +108,21 @@ func (hc *headerConfig) write(h http.Header, res *Results, now time.Time) {
 	if cur == nil {
 		return
 	}
+	hc.writeLimit(h, cur.rule, cur.Limit.Amount, cur.Remaining, cur.Reset, now)
+	if hc.ietf {
+		hc.writeIETF(h, res, now)
+	}
+}
+
+// writeLimit writes the X-RateLimit headers and Retry-After of the
+// described limit: its amount (of rule ru), remaining count and reset.
+func (hc *headerConfig) writeLimit(h http.Header, ru *rule, amount, remaining int64, reset, now time.Time) {
 	// The values are shared, read-only slices of cap 1 where they can be
 	// (amounts, small counts, the reset second), so most responses set
 	// them without allocating; Header.Set and Add never write into them.
-	resetAt := cur.Reset.Unix() + 1
-	h[hc.limit] = cur.rule.amountValue(cur.Limit.Amount)
-	h[hc.remaining] = headerValue(cur.Remaining)
+	resetAt := reset.Unix() + 1
+	h[hc.limit] = ru.amountValue(amount)
+	h[hc.remaining] = headerValue(remaining)
 	h[hc.reset] = hc.resetValue(resetAt)
 	if hc.httpDate {
 		h[hc.retryAfter] = []string{time.Unix(resetAt, 0).UTC().Format(http.TimeFormat)}
@@ -123,9 +132,6 @@ func (hc *headerConfig) write(h http.Header, res *Results, now time.Time) {
 			d = 0
 		}
 		h[hc.retryAfter] = headerValue(d)
-	}
-	if hc.ietf {
-		hc.writeIETF(h, res, now)
 	}
 }
 

@@ -78,6 +78,18 @@ type requestState struct {
 	res      Results
 	inline   [3]LimitResult
 	sc       *scratch // working memory of the decision, kept with the state
+	// described is the limit the headers describe when only they read an
+	// admitted request's results (see describeAdmitted); res is then empty.
+	described describedLimit
+}
+
+// describedLimit is what the headers print of one limit.
+type describedLimit struct {
+	set       bool
+	rule      *rule
+	amount    int64
+	remaining int64
+	reset     time.Time
 }
 
 // reset readies a pooled state for a request, keeping its scratch memory.
@@ -85,6 +97,7 @@ func (st *requestState) reset(ctx context.Context, l *Limiter, rs *routeState) {
 	// inline is not cleared: evaluate overwrites what it uses.
 	st.ctx, st.l, st.rs, st.store, st.deferred = ctx, l, rs, nil, false
 	st.res = Results{}
+	st.described.set = false
 }
 
 // resultsContext is the handler's request context: the parent plus the
