@@ -48,14 +48,6 @@ type Request struct {
 	Now time.Time
 	// Limits are decided all-or-nothing. The slice is only read.
 	Limits []Limit
-	// VerdictOnly says the caller of Hit reads only the verdict: the
-	// returned bool and each Result's Allowed. A backend may then leave
-	// Remaining and Reset unset and skip the work of computing them (the
-	// Redis fixed window skips reading the counter's expiry). The runtime
-	// sets it when nothing reads the results: no headers, no context
-	// results, no deduct-when limits. Test ignores it. The zero value asks
-	// for full results.
-	VerdictOnly bool
 }
 
 // Result is the state of one limit after a decision.

@@ -251,7 +251,7 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 			sc.limits[j].Key = keys[sc.offs[2*j]:sc.offs[2*j+1]]
 		}
 	}
-	results, ok, err := l.hit(ctx, sc, store, now, sc.limits, !rs.hasDeduct && l.resultsUnread())
+	results, ok, err := l.hit(ctx, sc, store, now, sc.limits)
 	if err != nil {
 		return false, err
 	}
@@ -275,7 +275,7 @@ func (l *Limiter) evaluateSimple(ctx context.Context, st *requestState, sc *scra
 		return true, nil // as Flask-Limiter, limits without a key are skipped
 	}
 	ck := l.cachedKeys(rs, client)
-	results, ok, err := l.hit(ctx, sc, store, now, ck.limits, l.resultsUnread())
+	results, ok, err := l.hit(ctx, sc, store, now, ck.limits)
 	if err != nil {
 		return false, err
 	}
@@ -596,14 +596,12 @@ func (l *Limiter) deduct(st *requestState, r *http.Request, status int) {
 
 // hit sends limits to store as one all-or-nothing decision at now, into
 // sc's reusable request and results buffer (valid until sc is reused).
-// verdictOnly tells the store that only the verdicts will be read (see
-// backends.Request.VerdictOnly).
-func (l *Limiter) hit(ctx context.Context, sc *scratch, store backends.Storage, now time.Time, limits []backends.Limit, verdictOnly bool) ([]backends.Result, bool, error) {
+func (l *Limiter) hit(ctx context.Context, sc *scratch, store backends.Storage, now time.Time, limits []backends.Limit) ([]backends.Result, bool, error) {
 	if cap(sc.results) < len(limits) {
 		sc.results = make([]backends.Result, len(limits))
 	}
 	results := sc.results[:len(limits)]
-	sc.req = backends.Request{Strategy: l.strategy, Now: now, Limits: limits, VerdictOnly: verdictOnly}
+	sc.req = backends.Request{Strategy: l.strategy, Now: now, Limits: limits}
 	ok, err := store.Hit(ctx, &sc.req, results)
 	return results, ok, err
 }
