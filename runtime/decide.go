@@ -131,9 +131,9 @@ func (l *Limiter) decide(st *requestState, w http.ResponseWriter, r *http.Reques
 		if err == nil {
 			if l.headers.on {
 				if d := &st.described; d.set {
-					l.headers.writeLimit(w.Header(), d.rule, d.amount, d.remaining, d.reset, now)
+					l.headers.writeLimit(w.Header(), &st.nums, d.rule, d.amount, d.remaining, d.reset, now)
 				} else {
-					l.headers.write(w.Header(), &st.res, now)
+					l.headers.write(w.Header(), &st.nums, &st.res, now)
 				}
 			}
 			if allowed {

@@ -73,10 +73,42 @@ func headerValue(n int64) []string {
 	if n < 0 || n >= 1e16 {
 		return []string{strconv.FormatInt(n, 10)}
 	}
-	v := new(numberValue)
+	return new(numberValue).set(n)
+}
+
+// set writes the text of n (0 to 10^16-1) into v, once, and returns v as a
+// header value.
+func (v *numberValue) set(n int64) []string {
 	b := strconv.AppendInt(v.text[:0], n, 10)
 	v.value[0] = unsafe.String(&b[0], len(b))
 	return v.value[:]
+}
+
+// numberBlock is how many number values numberValues allocates at once.
+const numberBlock = 64
+
+// numberValues hands out header values of numbers from blocks of
+// numberBlock, so that a request's headers cost an allocation only once
+// every numberBlock large numbers. Each value is written once and handed
+// out once; a block stays alive while any header holds one of its values.
+// It belongs to one request at a time (it lives in the pooled request
+// state), so it needs no lock.
+type numberValues struct {
+	block *[numberBlock]numberValue
+	next  int
+}
+
+// value returns a header value of n, as headerValue does.
+func (nv *numberValues) value(n int64) []string {
+	if n < int64(len(smallInts)) || n >= 1e16 {
+		return headerValue(n)
+	}
+	if nv.block == nil || nv.next == numberBlock {
+		nv.block, nv.next = new([numberBlock]numberValue), 0
+	}
+	v := &nv.block[nv.next]
+	nv.next++
+	return v.set(n)
 }
 
 // numberValue is a header value of one number below 10^16 and the bytes of
@@ -103,12 +135,12 @@ func (hc *headerConfig) resetValue(sec int64) []string {
 // (the Unix second after the reset instant, int(reset + 1)) and Retry-After
 // (whole seconds from now to that second, or that second as an HTTP-date),
 // on every response, refused or not.
-func (hc *headerConfig) write(h http.Header, res *Results, now time.Time) {
+func (hc *headerConfig) write(h http.Header, nums *numberValues, res *Results, now time.Time) {
 	cur := res.Current()
 	if cur == nil {
 		return
 	}
-	hc.writeLimit(h, cur.rule, cur.Limit.Amount, cur.Remaining, cur.Reset, now)
+	hc.writeLimit(h, nums, cur.rule, cur.Limit.Amount, cur.Remaining, cur.Reset, now)
 	if hc.ietf {
 		hc.writeIETF(h, res, now)
 	}
@@ -116,13 +148,14 @@ func (hc *headerConfig) write(h http.Header, res *Results, now time.Time) {
 
 // writeLimit writes the X-RateLimit headers and Retry-After of the
 // described limit: its amount (of rule ru), remaining count and reset.
-func (hc *headerConfig) writeLimit(h http.Header, ru *rule, amount, remaining int64, reset, now time.Time) {
+// Numbers come from nums.
+func (hc *headerConfig) writeLimit(h http.Header, nums *numberValues, ru *rule, amount, remaining int64, reset, now time.Time) {
 	// The values are shared, read-only slices of cap 1 where they can be
 	// (amounts, small counts, the reset second), so most responses set
 	// them without allocating; Header.Set and Add never write into them.
 	resetAt := reset.Unix() + 1
 	h[hc.limit] = ru.amountValue(amount)
-	h[hc.remaining] = headerValue(remaining)
+	h[hc.remaining] = nums.value(remaining)
 	h[hc.reset] = hc.resetValue(resetAt)
 	if hc.httpDate {
 		h[hc.retryAfter] = []string{time.Unix(resetAt, 0).UTC().Format(http.TimeFormat)}
@@ -131,7 +164,7 @@ func (hc *headerConfig) writeLimit(h http.Header, ru *rule, amount, remaining in
 		if d < 0 {
 			d = 0
 		}
-		h[hc.retryAfter] = headerValue(d)
+		h[hc.retryAfter] = nums.value(d)
 	}
 }
 

@@ -28,3 +28,31 @@ func BenchmarkHeaderValue(b *testing.B) {
 		_ = headerValue(999999999)
 	}
 }
+
+// TestNumberValuesKeepWhatTheyHandOut hands out more large numbers than a
+// block holds and checks that every value handed out still reads as its
+// number afterwards (no value is written twice) and has capacity 1.
+func TestNumberValuesKeepWhatTheyHandOut(t *testing.T) {
+	var nums numberValues
+	var got [][]string
+	for i := range 3*numberBlock + 5 {
+		got = append(got, nums.value(int64(1_000_000_000+i)))
+	}
+	got = append(got, nums.value(7), nums.value(-3), nums.value(1e17))
+	want := func(i int) string {
+		switch i - (3*numberBlock + 5) {
+		case 0:
+			return "7"
+		case 1:
+			return "-3"
+		case 2:
+			return "100000000000000000"
+		}
+		return strconv.Itoa(1_000_000_000 + i)
+	}
+	for i, v := range got {
+		if len(v) != 1 || cap(v) != 1 || v[0] != want(i) {
+			t.Fatalf("value %d reads %q (cap %d), want [%q] of cap 1", i, v, cap(v), want(i))
+		}
+	}
+}

@@ -81,6 +81,9 @@ type requestState struct {
 	// described is the limit the headers describe when only they read an
 	// admitted request's results (see describeAdmitted); res is then empty.
 	described describedLimit
+	// nums hands out the header values of large numbers, kept with the
+	// pooled state so that their blocks serve many requests.
+	nums numberValues
 }
 
 // describedLimit is what the headers print of one limit.
