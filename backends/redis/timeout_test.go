@@ -15,24 +15,38 @@ import (
 	"github.com/limitgen/limitgen/backends/redis"
 )
 
-// TestTimeoutHungServer: a server that accepts connections and never
-// answers costs at most the configured timeout, and a shorter context
-// deadline wins.
-func TestTimeoutHungServer(t *testing.T) {
+// hungServer listens on a loopback port, accepts connections and never
+// answers; it stops when the test ends.
+func hungServer(t *testing.T) net.Listener {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	t.Cleanup(func() { ln.Close() })
 	go func() {
+		var held []net.Conn // held open, never answered
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			defer c.Close() // hold it open, never answer
+			held = append(held, c)
 		}
 	}()
+	return ln
+}
+
+// TestTimeoutHungServer: a server that accepts connections and never
+// answers costs at most the configured timeout, and a shorter context
+// deadline wins.
+func TestTimeoutHungServer(t *testing.T) {
+	ln := hungServer(t)
 	st, err := backends.Open("redis://" + ln.Addr().String() + "?timeout=200ms&read_timeout=10s&write_timeout=10s&dial_timeout=10s")
 	if err != nil {
 		t.Fatal(err)
@@ -128,20 +142,7 @@ func TestTimeoutStoppedServer(t *testing.T) {
 // Options.ClientTimeouts keeps long timeouts of its own; the storage's
 // per-call context still cuts a hung call short.
 func TestTimeoutOwnClient(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close() // hold it open, never answer
-		}
-	}()
+	ln := hungServer(t)
 	c := goredis.NewClient(&goredis.Options{Addr: ln.Addr().String(), ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
 		DialTimeout: 10 * time.Second, ContextTimeoutEnabled: true, DisableIdentity: true})
 	defer c.Close()
