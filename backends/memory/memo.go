@@ -76,12 +76,3 @@ func (m *memo) clear() {
 		m.slots[i].Store(nil)
 	}
 }
-
-// locate returns the hash of key, which places it in its shard's table,
-// and the index of its shard, which the hash of the key's hash tag (see
-// backends.HashTag, and tagHash) chooses, so every key of one client lives
-// in one shard. A key without a tag is its own tag.
-func (s *Store) locate(key string) (h, shard uint64) {
-	th, _ := tagHash(s.tseed, key)
-	return s.hash(key), th >> s.shift
-}

@@ -89,3 +89,12 @@ func mix(h, v, k uint64) uint64 {
 func finish(h uint64, n int) uint64 {
 	return mix(h^uint64(n)*0x9e3779b97f4a7c15, 0x8ebc6af09c88c6e3, 0x589965cc75374cc3)
 }
+
+// locate returns the hash of key, which places it in its shard's table,
+// and the index of its shard, which the hash of the key's hash tag (see
+// backends.HashTag, and tagHash) chooses, so every key of one client lives
+// in one shard. A key without a tag is its own tag.
+func (s *Store) locate(key string) (h, shard uint64) {
+	th, _ := tagHash(s.tseed, key)
+	return s.hash(key), th >> s.shift
+}
