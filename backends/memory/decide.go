@@ -78,7 +78,8 @@ func (s *Store) decideOneHashed(strategy backends.Strategy, l *backends.Limit, r
 
 // decideFresh decides l for a key that holds no state of strategy yet
 // (old is nil or of another strategy) on a fresh state, stored if charged.
-// It returns the decision and the key's entry (nil if none was stored).
+// It returns the decision and the key's entry: the one stored, or old
+// (possibly nil) when nothing was charged.
 // It is a function of its own so that the steady state does not pay for
 // clearing the fresh state.
 //
