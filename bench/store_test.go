@@ -48,11 +48,10 @@ var storeImpls = []implementation{
 // openLimitgenStore decides with limitgen's memory backend as the Limiter
 // does by default: one Request per decision, with the storage key laid out
 // by backends.Key (built once per client, as the Limiter caches it) and the
-// instant read from the clock on each decision as the Limiter reads it (a
-// monotonic reading added to a wall-clock base; mirrored here, as it is
-// unexported).
+// instant read on each decision from the Limiter's default clock,
+// runtime.Now.
 func openLimitgenStore(b *testing.B, clientKeys []string) (func() take, func()) {
-	return openLimitgenStoreWith(b, clientKeys, monotonicNow)
+	return openLimitgenStoreWith(b, clientKeys, limitgenrt.Now)
 }
 
 // openLimitgenCoarseStore is openLimitgenStore on the clock of
@@ -64,14 +63,6 @@ func openLimitgenCoarseStore(b *testing.B, clientKeys []string) (func() take, fu
 	}
 	per, done := openLimitgenStoreWith(b, clientKeys, c.Now)
 	return per, func() { done(); c.Stop() }
-}
-
-// monotonicBase is the base of monotonicNow, as in limitgen's runtime.
-var monotonicBase = time.Now()
-
-// monotonicNow mirrors the Limiter's default clock.
-func monotonicNow() time.Time {
-	return time.Unix(0, monotonicBase.UnixNano()+int64(time.Since(monotonicBase)))
 }
 
 func openLimitgenStoreWith(b *testing.B, clientKeys []string, now func() time.Time) (func() take, func()) {

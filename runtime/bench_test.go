@@ -103,7 +103,7 @@ func BenchmarkCoarseClock(b *testing.B) {
 func BenchmarkClock(b *testing.B) {
 	cpu := processCPU()
 	for i := 0; i < b.N; i++ {
-		_ = now()
+		_ = Now()
 	}
 	if cpu != 0 {
 		b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")

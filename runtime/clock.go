@@ -6,7 +6,7 @@ import (
 )
 
 // The limiter reads the clock once per request. time.Now reads both the
-// wall and the monotonic clock; now reads only the monotonic one (about
+// wall and the monotonic clock; Now reads only the monotonic one (about
 // half the cost) and adds the elapsed time to a wall-clock base. The base is
 // re-read every rebaseEvery, so a stepped or slewed wall clock (NTP) is
 // followed within that time: instants stay close to the wall clock that
@@ -28,12 +28,13 @@ func newBase(t time.Time) *baseInstant { return &baseInstant{mono: t, wall: t.Un
 
 func init() { clockBase.Store(newBase(time.Now())) }
 
-// now returns the current instant for a decision: the base plus the
+// Now is the Limiter's default clock (see WithClock): the current instant
+// for a decision, the base plus the
 // monotonic time elapsed since it, rebased on a fresh time.Now once the
 // base is older than rebaseEvery. The result carries no monotonic reading
 // (decisions only need Unix nanoseconds). It is safe for concurrent use and
 // does not allocate except when it rebases.
-func now() time.Time {
+func Now() time.Time {
 	b := clockBase.Load()
 	d := time.Since(b.mono)
 	if d >= rebaseEvery || d < 0 {

@@ -6,10 +6,10 @@ import (
 )
 
 func TestNowFollowsTheWallClock(t *testing.T) {
-	prev := now()
+	prev := Now()
 	for range 1000 {
 		before := time.Now()
-		n := now()
+		n := Now()
 		after := time.Now()
 		if n.Before(prev) {
 			t.Fatalf("now went backwards: %v after %v", n, prev)
@@ -30,7 +30,7 @@ func TestNowRebases(t *testing.T) {
 	// stepped wall clock is followed within rebaseEvery.
 	stale := newBase(time.Now().Add(-rebaseEvery - time.Second))
 	clockBase.Store(stale)
-	n := now()
+	n := Now()
 	if d := time.Since(n); d < 0 || d > time.Second {
 		t.Fatalf("after a stale base, now is %v from time.Now", d)
 	}
@@ -42,7 +42,7 @@ func TestNowRebases(t *testing.T) {
 func BenchmarkNow(b *testing.B) {
 	var t time.Time
 	for b.Loop() {
-		t = now()
+		t = Now()
 	}
 	_ = t
 }

@@ -36,7 +36,7 @@ func NewCoarseClock(resolution time.Duration) (*CoarseClock, error) {
 		return nil, fmt.Errorf("runtime: coarse clock resolution %v: want more than 0 and at most 1s", resolution)
 	}
 	c := &CoarseClock{stop: make(chan struct{}), done: make(chan struct{})}
-	c.ns.Store(now().UnixNano())
+	c.ns.Store(Now().UnixNano())
 	t := time.NewTicker(resolution)
 	go func() {
 		defer close(c.done)
@@ -44,7 +44,7 @@ func NewCoarseClock(resolution time.Duration) (*CoarseClock, error) {
 		for {
 			select {
 			case <-t.C:
-				c.advance(now().UnixNano())
+				c.advance(Now().UnixNano())
 			case <-c.stop:
 				return
 			}

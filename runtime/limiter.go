@@ -102,7 +102,7 @@ func New(opts ...Option) (*Limiter, error) {
 		l.keyFunc = RemoteAddress
 	}
 	if l.clock == nil {
-		l.clock = now
+		l.clock = Now
 	}
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)

@@ -23,32 +23,6 @@ func benchKeys(n int) []string {
 	return keys
 }
 
-// clockBase and clockNow mirror how the runtime reads the clock per
-// request (runtime/clock.go, unexported there): a monotonic reading added
-// to a wall-clock base in Unix nanoseconds, re-read every minute.
-type baseInstant struct {
-	mono time.Time
-	wall int64
-}
-
-var clockBase atomic.Pointer[baseInstant]
-
-func init() {
-	t := time.Now()
-	clockBase.Store(&baseInstant{t, t.UnixNano()})
-}
-
-func clockNow() time.Time {
-	b := clockBase.Load()
-	d := time.Since(b.mono)
-	if d >= time.Minute || d < 0 {
-		t := time.Now()
-		clockBase.Store(&baseInstant{t, t.UnixNano()})
-		return t
-	}
-	return time.Unix(0, b.wall+int64(d))
-}
-
 // benchDecide measures one Hit of one limit; keys are visited round-robin.
 // Unless the clock is read, the instant advances by step after each round
 // of keys, so windows roll and moving-window logs stay at their steady
@@ -123,7 +97,7 @@ func threadCPU() time.Duration {
 // BenchmarkFixedWindow is the target: one fixed-window decision,
 // ≤ 35 ns/op and 0 allocs/op, serial and parallel, one hot key and 10,000
 // keys round-robin, with now given (clock=none) and with the clock read as
-// the runtime reads it: by default (clock=monotonic, mirrored here), and
+// the runtime reads it: by default (clock=monotonic, runtime.Now), and
 // with runtime.WithCoarseClock (clock=coarse, a runtime.CoarseClock of a
 // millisecond).
 func BenchmarkFixedWindow(b *testing.B) {
@@ -135,7 +109,7 @@ func BenchmarkFixedWindow(b *testing.B) {
 	clocks := []struct {
 		name string
 		now  func() time.Time
-	}{{"none", nil}, {"monotonic", clockNow}, {"coarse", coarse.Now}}
+	}{{"none", nil}, {"monotonic", limitgenrt.Now}, {"coarse", coarse.Now}}
 	for _, keys := range []int{1, 10000} {
 		for _, clock := range clocks {
 			for _, par := range []bool{false, true} {
