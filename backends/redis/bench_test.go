@@ -41,11 +41,12 @@ func benchClient(b *testing.B) *goredis.Client {
 }
 
 // parallel runs body from benchClients goroutines.
-// It reports the client's and the server's CPU time per operation too.
-func parallel(b *testing.B, c *goredis.Client, body func(r *rand.Rand)) {
+// It reports the client's and the server's CPU time per operation too, and
+// the server's time executing the commands cmds (see cpuMeter).
+func parallel(b *testing.B, c *goredis.Client, body func(r *rand.Rand), cmds ...string) {
 	b.SetParallelism((benchClients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 	b.ReportAllocs()
-	m := startCPU(b, c)
+	m := startCPU(b, c, cmds...)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		r := rand.New(rand.NewPCG(rand.Uint64(), 1))
@@ -70,7 +71,7 @@ func BenchmarkIncr(b *testing.B) {
 		if err := c.Incr(ctx, keys[r.IntN(benchKeys)]).Err(); err != nil {
 			b.Error(err)
 		}
-	})
+	}, "incr")
 }
 
 // incrScript is the cheapest script that counts: the floor of any
@@ -92,7 +93,7 @@ func BenchmarkIncrScript(b *testing.B) {
 		if err := incrScript.Run(ctx, c, keys[r.IntN(benchKeys):][:1]).Err(); err != nil {
 			b.Error(err)
 		}
-	})
+	}, "evalsha", "eval")
 }
 
 // BenchmarkHit decides one limit (100 per second) per request, per
@@ -129,7 +130,7 @@ func BenchmarkHit(b *testing.B) {
 				if _, err := st.Hit(ctx, &req, res[:len(req.Limits)]); err != nil {
 					b.Error(err)
 				}
-			})
+			}, "evalsha", "eval")
 		}
 	}
 	for _, s := range backends.Strategies() {
