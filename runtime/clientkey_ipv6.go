@@ -20,8 +20,9 @@ import (
 // (fe80::1%eth0) is dropped before grouping.
 //
 // bits must be between 1 and 128; anything else is an error that quotes
-// it. 128 only canonicalises the text. The returned KeyFunc allocates one
-// string per IPv6 request and is safe for concurrent use if next is.
+// it. 128 only canonicalises the text. The returned KeyFunc is safe for
+// concurrent use if next is. It remembers the text of the last 1024 or so
+// networks it met, so a network that comes back costs no allocation.
 func IPv6Prefix(bits int, next KeyFunc) (KeyFunc, error) {
 	if bits < 1 || bits > 128 {
 		return nil, fmt.Errorf("runtime: IPv6 prefix length %d out of range: want 1 to 128", bits)
@@ -29,6 +30,7 @@ func IPv6Prefix(bits int, next KeyFunc) (KeyFunc, error) {
 	if next == nil {
 		next = RemoteAddress
 	}
+	texts := new(networkTexts)
 	return func(r *http.Request) string {
 		key := next(r)
 		if strings.IndexByte(key, ':') < 0 {
@@ -38,14 +40,15 @@ func IPv6Prefix(bits int, next KeyFunc) (KeyFunc, error) {
 		if err != nil {
 			return key
 		}
-		return groupAddr(key, ip, bits)
+		return groupAddr(key, ip, bits, texts)
 	}, nil
 }
 
 // groupAddr returns the key of ip, whose text is key: the IPv4 address
 // for IPv4 and IPv4-mapped addresses, the masked "/bits" network for IPv6
-// when bits is 1 to 128, and the canonical text otherwise (bits 0).
-func groupAddr(key string, ip netip.Addr, bits int) string {
+// when bits is 1 to 128 (its text from texts), and the canonical text
+// otherwise (bits 0).
+func groupAddr(key string, ip netip.Addr, bits int, texts *networkTexts) string {
 	if ip.Is4In6() {
 		ip = ip.Unmap()
 	}
@@ -56,8 +59,7 @@ func groupAddr(key string, ip netip.Addr, bits int) string {
 	if err != nil { // unreachable: bits was checked to be 1..128
 		return canonicalText(key, ip)
 	}
-	var buf [50]byte // 45 bytes of address, "/", 3 digits
-	return string(p.AppendTo(buf[:0]))
+	return texts.text(p)
 }
 
 // canonicalText returns text if it is already ip's canonical form

@@ -84,6 +84,9 @@ type TrustedProxies struct {
 // effect. The returned KeyFunc is safe for concurrent use.
 func TrustedProxyKey(cfg TrustedProxies) (KeyFunc, error) {
 	p := &proxyKey{hops: cfg.Hops, bits: cfg.IPv6Prefix, unix: cfg.UnixSockets}
+	if p.bits > 0 {
+		p.texts = new(networkTexts)
+	}
 	for _, c := range cfg.CIDRs {
 		pfx, err := parseCIDR(c)
 		if err != nil {
@@ -204,14 +207,15 @@ func isTokenChar(c byte) bool {
 }
 
 // proxyKey is the configuration TrustedProxyKey compiled; it is not
-// modified after construction.
+// modified after construction (texts, a cache, is safe for concurrent use).
 type proxyKey struct {
 	prefixes  []netip.Prefix
 	hops      int
-	header    string // canonical name
-	forwarded bool   // header is RFC 7239 Forwarded
-	bits      int    // IPv6 grouping, 0 for none
-	unix      bool   // trust connections that are not IP
+	header    string        // canonical name
+	forwarded bool          // header is RFC 7239 Forwarded
+	bits      int           // IPv6 grouping, 0 for none
+	texts     *networkTexts // the grouped networks' texts, when bits > 0
+	unix      bool          // trust connections that are not IP
 }
 
 // trusted reports whether the hop-th hop (0 is the connection's peer),
@@ -310,7 +314,7 @@ func (p *proxyKey) group(key string, ip netip.Addr) string {
 	if p.bits == 0 || !ip.Is6() {
 		return key // hostOf and parseNode give canonical text already
 	}
-	return groupAddr(key, ip, p.bits)
+	return groupAddr(key, ip, p.bits, p.texts)
 }
 
 // result returns the key of the client address ip, whose text key was
