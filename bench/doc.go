@@ -2,9 +2,10 @@
 // rate limiters (github.com/sethvargo/go-limiter, github.com/go-chi/httprate,
 // github.com/ulule/limiter, and on Redis github.com/go-redis/redis_rate).
 // BenchmarkRedis needs the test servers (../scripts/services start, then
-// export what ../scripts/services env prints). It is a module of its own so that the peers
-// never reach the build of anyone who imports limitgen; nothing in the main
-// module imports it, and the main module's tests do not need it.
+// export what ../scripts/services env prints). It is a module of its own so
+// that the peers never reach the build of anyone who imports limitgen;
+// nothing in the main module imports it, and the main module's tests do not
+// need it.
 //
 // Run from this directory:
 //
