@@ -18,6 +18,10 @@ const (
 	// opHitOne is a hit on one limit whose cost is between 1 and its
 	// amount: the scripts' short path.
 	opHitOne = "H"
+	// opHitMany is a hit on several limits, each of whose costs is between
+	// 1 and its amount, in one call: the fixed window's short path for a
+	// request of many limits (fixed_server.lua).
+	opHitMany = "M"
 )
 
 var strategySuffix = [...]string{
@@ -41,16 +45,18 @@ func (s *Storage) decide(ctx context.Context, op string, req *backends.Request, 
 	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	if !s.cluster {
-		ok, _, err := s.call(ctx, op, req, req.Limits, results, "")
-		return ok, err
+	var groups [][]int
+	if s.cluster {
+		groups = slotGroups(req.Limits)
 	}
-	groups := slotGroups(req.Limits)
-	if len(groups) == 1 {
-		ok, _, err := s.call(ctx, op, req, req.Limits, results, "")
-		return ok, err
+	if len(groups) > 1 {
+		return s.decideGroups(ctx, op, req, results, groups)
 	}
-	return s.decideGroups(ctx, op, req, results, groups)
+	if op == opHit && s.shortMany(req) {
+		op = opHitMany
+	}
+	ok, _, err := s.call(ctx, op, req, req.Limits, results, "")
+	return ok, err
 }
 
 // unknown is the argument -1 (an instant the script computes), boxed once:
@@ -75,6 +81,21 @@ func (s *Storage) short(req *backends.Request) bool {
 		return false
 	}
 	return req.Strategy == backends.FixedWindow || (l.Window%time.Microsecond == 0 && l.Window < maxShortWindow)
+}
+
+// shortMany reports whether req, of several limits decided in one call,
+// may take the fixed window's short path for many limits (operation "M"):
+// on the server's clock, every cost between 1 and its limit's amount.
+func (s *Storage) shortMany(req *backends.Request) bool {
+	if len(req.Limits) < 2 || req.Strategy != backends.FixedWindow || s.opts.ClientClock {
+		return false
+	}
+	for i := range req.Limits {
+		if l := &req.Limits[i]; l.Cost < 1 || l.Cost > l.Amount {
+			return false
+		}
+	}
+	return true
 }
 
 // call runs the script once for limits (all in one hash slot), writing
@@ -221,12 +242,13 @@ func (s *Storage) callFixedServer(ctx context.Context, op string, req *backends.
 	}
 	if p, ok := v.(int64); ok && len(limits) == 1 && p >= 0 {
 		// one limit, packed (see fixed_server.lua)
-		m := limits[0].Amount + 1
-		allowed, p := p&1, p>>1
-		results[0] = result(allowed, p%m, p/m-1)
-		return allowed == 1, nil
+		results[0] = result(unpackFixed(p, limits[0].Amount))
+		return results[0].Allowed, nil
 	}
 	reply, ok := v.([]any)
+	if ok && op == opHitMany && len(reply) == len(limits) {
+		return decodeMany(reply, limits, results, result)
+	}
 	if !ok || len(reply) != 1+3*len(limits) {
 		return false, fmt.Errorf("redis: decide: script answered %v for %d limits", v, len(limits))
 	}
@@ -240,6 +262,47 @@ func (s *Storage) callFixedServer(ctx context.Context, op string, req *backends.
 		results[i] = result(r[0].(int64), r[1].(int64), r[2].(int64))
 	}
 	return reply[0].(int64) == 1, nil
+}
+
+// unpackFixed reads the integer fixed_server.lua packs a limit of amount
+// into: ((ms_to_reset + 1) * (amount + 1) + remaining) * 2 + allowed.
+func unpackFixed(p, amount int64) (allowed, remaining, ms int64) {
+	m := amount + 1
+	allowed, p = p&1, p>>1
+	return allowed, p % m, p/m - 1
+}
+
+// decodeMany reads the reply of operation "M": per limit, the packed
+// integer of operation "H" or {allowed, remaining, ms_to_reset}. result
+// makes a limit's Result from those three numbers. The request is allowed
+// if every limit is.
+func decodeMany(reply []any, limits []backends.Limit, results []backends.Result, result func(allowed, remaining, ms int64) backends.Result) (bool, error) {
+	all := true
+	for i, x := range reply {
+		switch x := x.(type) {
+		case int64:
+			if x < 0 {
+				return false, fmt.Errorf("redis: decide: script answered %v for limit %d", x, i)
+			}
+			results[i] = result(unpackFixed(x, limits[i].Amount))
+		case []any:
+			var n [3]int64
+			if len(x) != len(n) {
+				return false, fmt.Errorf("redis: decide: script answered %v for limit %d", x, i)
+			}
+			for j := range n {
+				var ok bool
+				if n[j], ok = x[j].(int64); !ok {
+					return false, fmt.Errorf("redis: decide: script answered %v for limit %d", x, i)
+				}
+			}
+			results[i] = result(n[0], n[1], n[2])
+		default:
+			return false, fmt.Errorf("redis: decide: script answered %v for limit %d", x, i)
+		}
+		all = all && results[i].Allowed
+	}
+	return all, nil
 }
 
 // scratch holds the keys and arguments of one script call, pooled so that

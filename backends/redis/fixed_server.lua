@@ -6,7 +6,8 @@
 --
 -- KEYS[i]  counter of limit i (every key of a call shares one hash slot)
 -- ARGV[1]  operation: "h" hit, "t" test (peek), "r" refund a hit, "H" a
---          hit on one limit with 1 <= cost <= amount (below)
+--          hit on one limit with 1 <= cost <= amount, "M" a hit on several
+--          limits, each with 1 <= cost <= amount (both below)
 -- ARGV[2..] per limit: amount, window in milliseconds (at least 1), cost
 --
 -- A counter is never left at zero or without expiry: a window holding no
@@ -23,6 +24,14 @@
 -- PTTL (plus PEXPIRE on a fresh window, DECRBY on a refusal) and answers
 -- one integer, not a table, when it fits in 52 bits:
 -- ((ms_to_reset + 1) * (amount + 1) + remaining) * 2 + allowed.
+--
+-- A hit on several limits, each with 1 <= cost <= amount (the caller
+-- checks), is operation "M", the same short path for a request of many
+-- limits (a route's and the defaults, say): INCRBY every counter, undo
+-- them all if one refuses, PTTL or PEXPIRE each. Its reply is one entry per
+-- limit: the integer "H" answers (allowed being the limit's own verdict; the
+-- request is allowed if every limit is), or {allowed, remaining,
+-- ms_to_reset} when that does not fit.
 local op = ARGV[1]
 local call = redis.call
 if op == 'H' then
@@ -58,6 +67,53 @@ local function ttl(key, w)
 	end
 	return t
 end
+
+if op == 'M' then
+	local n, ks, all = #KEYS, {}, true
+	for i = 1, n do
+		local k = call('INCRBY', KEYS[i], ARGV[3 * i + 1]) -- optimistic
+		ks[i] = k
+		if k > tonumber(ARGV[3 * i - 1]) then
+			all = false
+		end
+	end
+	local out = {}
+	for i = 1, n do
+		local key, k, a, w = KEYS[i], ks[i], tonumber(ARGV[3 * i - 1]), ARGV[3 * i]
+		local ok, t = 0, -1
+		if k <= a then
+			ok = 1
+		end
+		if not all then -- undo; a counter back at zero was made by this call
+			local c = tonumber(ARGV[3 * i + 1])
+			k = k - c
+			if k <= 0 then
+				call('DEL', key)
+				k = 0
+			else
+				call('DECRBY', key, c)
+				t = ttl(key, w)
+			end
+		elseif k == tonumber(ARGV[3 * i + 1]) then -- a fresh window
+			call('PEXPIRE', key, w)
+			t = tonumber(w)
+		else
+			t = ttl(key, w)
+		end
+		local r = 0
+		if k < a then
+			r = a - k
+		end
+		local v = (t + 1) * (a + 1) + r
+		if v < 2251799813685248 then -- 2^51
+			out[i] = v * 2 + ok
+		else
+			out[i] = { ok, r, t }
+		end
+	end
+	return out
+end
+
 local n = #KEYS
 local used, ok, fresh, all = {}, {}, {}, true
 for i = 1, n do

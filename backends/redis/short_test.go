@@ -21,7 +21,9 @@ import (
 
 // twin decides the same hit on two keys of one client: on key "short" as a
 // request of one limit, on key "general" together with a limit that never
-// refuses. It returns both answers for the shared limit.
+// refuses and costs nothing (which keeps the request off the fixed
+// window's short path for many limits). It returns both answers for the
+// shared limit.
 type twin struct {
 	st     *redis.Storage
 	client string
@@ -42,7 +44,7 @@ func (tw twin) hit(t *testing.T, s backends.Strategy, amount int64, window time.
 		t.Fatal(err)
 	}
 	short = res[0]
-	two := []backends.Limit{tw.limit("general", amount, window, cost), tw.limit("other", 1<<40, window, 1)}
+	two := []backends.Limit{tw.limit("general", amount, window, cost), tw.limit("other", 1<<40, window, 0)}
 	okGeneral, err = tw.st.Hit(ctx, &backends.Request{Strategy: s, Now: now, Limits: two}, res)
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +84,67 @@ func TestShortPathMatchesGeneral(t *testing.T) {
 				t.Errorf("admitted cost %d in all, want %d (or one less)", admitted, amount)
 			}
 		})
+	}
+}
+
+// TestShortPathManyMatchesGeneral: a fixed-window hit on two limits whose
+// costs lie between 1 and their amounts takes the short path for many
+// limits (operation "M"); the same hits on twin keys, with a third limit
+// that costs nothing, take the general path. Random costs, some out of
+// those bounds, give the same verdicts, per-limit states and resets, and
+// a refusal by either limit charges neither.
+func TestShortPathManyMatchesGeneral(t *testing.T) {
+	st := open(t, "LIMITGEN_REDIS_URI")
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(3, 4))
+	client := fmt.Sprint("many-", time.Now().UnixNano())
+	limit := func(name string, amount, cost int64) backends.Limit {
+		return backends.Limit{Key: backends.Key("L", client, "s", name), Amount: amount, Window: time.Hour, Cost: cost}
+	}
+	var admitted int64
+	for i := range 80 {
+		cost := 1 + r.Int64N(4)
+		switch i % 10 {
+		case 7:
+			cost = 0
+		case 9:
+			cost = 14 // above the second limit's amount
+		}
+		now := time.Now()
+		many := []backends.Limit{limit("a", 40, cost), limit("b", 13, cost)}
+		general := []backends.Limit{limit("a-general", 40, cost), limit("b-general", 13, cost), limit("free", 1<<40, 0)}
+		resMany, resGeneral := make([]backends.Result, 2), make([]backends.Result, 3)
+		okMany, err := st.Hit(ctx, &backends.Request{Strategy: backends.FixedWindow, Now: now, Limits: many}, resMany)
+		if err != nil {
+			t.Fatal(err)
+		}
+		okGeneral, err := st.Hit(ctx, &backends.Request{Strategy: backends.FixedWindow, Now: now, Limits: general}, resGeneral)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if okMany != okGeneral {
+			t.Fatalf("step %d cost %d: short path %v %+v, general %v %+v", i, cost, okMany, resMany, okGeneral, resGeneral[:2])
+		}
+		for j := range resMany {
+			a, b := resMany[j], resGeneral[j]
+			if a.Allowed != b.Allowed || a.Remaining != b.Remaining {
+				t.Fatalf("step %d cost %d limit %d: short path %+v, general %+v", i, cost, j, a, b)
+			}
+			if d := a.Reset.Sub(b.Reset); d < -50*time.Millisecond || d > 50*time.Millisecond {
+				t.Fatalf("step %d cost %d limit %d: resets differ by %v", i, cost, j, d)
+			}
+		}
+		if okMany {
+			admitted += cost
+		}
+	}
+	// the second limit bounds what both admit, refused hits charging none
+	n, err := st.Client().Get(ctx, st.Prefix()+limit("b", 13, 1).Key).Int64()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != admitted || admitted > 13 || admitted < 10 {
+		t.Errorf("second limit counts %d; admitted cost %d in all, want it between 10 and 13 and counted exactly", n, admitted)
 	}
 }
 
