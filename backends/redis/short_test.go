@@ -138,6 +138,28 @@ func TestShortPathManyMatchesGeneral(t *testing.T) {
 			admitted += cost
 		}
 	}
+	// Limits whose packed state would pass 2^51 answer as a table.
+	const huge = 1 << 40
+	now := time.Now()
+	res := make([]backends.Result, 3)
+	for _, twin := range []string{"", "-general"} {
+		// every cost in bounds: operation M; with a free third limit: the
+		// general path
+		limits := []backends.Limit{limit("huge"+twin, huge, 1), limit("huge-too"+twin, huge, 2)}
+		if twin != "" {
+			limits = append(limits, limit("free", huge, 0))
+		}
+		ok, err := st.Hit(ctx, &backends.Request{Strategy: backends.FixedWindow, Now: now, Limits: limits}, res[:len(limits)])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok || res[0].Remaining != huge-1 || res[1].Remaining != huge-2 {
+			t.Fatalf("huge limits%s: %v %+v, want admitted with %d and %d left", twin, ok, res[:2], huge-1, huge-2)
+		}
+		if d := res[0].Reset.Sub(now); d < time.Hour-time.Second || d > time.Hour {
+			t.Errorf("huge limits%s: reset %v after now, want an hour", twin, d)
+		}
+	}
 	// the second limit bounds what both admit, refused hits charging none
 	n, err := st.Client().Get(ctx, st.Prefix()+limit("b", 13, 1).Key).Int64()
 	if err != nil {
