@@ -28,7 +28,7 @@
 -- A hit on several limits, each with 1 <= cost <= amount (the caller
 -- checks), is operation "M", the same short path for a request of many
 -- limits (a route's and the defaults, say): INCRBY every counter, undo
--- them all if one refuses, PTTL or PEXPIRE each. Its reply is one entry per
+-- them all if one refuses, PTTL each (and PEXPIRE a fresh window). Its reply is one entry per
 -- limit: the integer "H" answers (allowed being the limit's own verdict; the
 -- request is allowed if every limit is), or {allowed, remaining,
 -- ms_to_reset} when that does not fit.
@@ -58,12 +58,13 @@ if op == 'H' then
 end
 
 -- ttl returns the milliseconds left in key's window. A counter without
--- expiry cannot arise; should one appear, it gets a window of w ms.
+-- expiry cannot arise; should one appear, it gets a window of w ms (a
+-- number, or the string of one).
 local function ttl(key, w)
 	local t = call('PTTL', key)
 	if t < 0 then
 		call('PEXPIRE', key, w)
-		return w
+		return tonumber(w) -- w may be the argument's string
 	end
 	return t
 end
@@ -94,10 +95,7 @@ if op == 'M' then
 				call('DECRBY', key, c)
 				t = ttl(key, w)
 			end
-		elseif k == tonumber(ARGV[3 * i + 1]) then -- a fresh window
-			call('PEXPIRE', key, w)
-			t = tonumber(w)
-		else
+		else -- a fresh window has no expiry yet: ttl gives it one
 			t = ttl(key, w)
 		end
 		local r = 0
