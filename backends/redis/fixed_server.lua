@@ -58,8 +58,8 @@ if op == 'H' then
 end
 
 -- ttl returns the milliseconds left in key's window. A counter without
--- expiry cannot arise; should one appear, it gets a window of w ms (a
--- number, or the string of one).
+-- expiry is one this call has just made (or, should one appear otherwise,
+-- a stray): it gets a window of w ms (a number, or the string of one).
 local function ttl(key, w)
 	local t = call('PTTL', key)
 	if t < 0 then
