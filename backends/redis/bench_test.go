@@ -96,26 +96,49 @@ func BenchmarkIncrScript(b *testing.B) {
 	}, "evalsha", "eval")
 }
 
-// BenchmarkHit decides one limit (100 per second) per request, per
-// strategy, with the server's clock: each script's short path for a hit
-// on one limit, answered by one integer. BenchmarkHit/two-limits decides
-// two limits of one client (adding 10000 per hour) in the one script call
-// of the general path. The storage lets the client bound each call
-// (Options.ClientTimeouts), as the URI openers do.
-func BenchmarkHit(b *testing.B) {
+// BenchmarkIncrAutoPipeline is the floor for coalesced decisions: a bare
+// INCR per request through go-redis's own automatic pipelining, which
+// sends concurrent commands together as limitgen's coalescer does.
+func BenchmarkIncrAutoPipeline(b *testing.B) {
 	c := benchClient(b)
-	st, err := redis.New(c, redis.Options{Prefix: uniquePrefix(b), ClientTimeouts: true})
+	ap, err := c.AutoPipeline()
 	if err != nil {
 		b.Fatal(err)
 	}
+	ctx := context.Background()
+	keys := make([]string, benchKeys)
+	for i := range keys {
+		keys[i] = "bench-incr-auto/{" + strconv.Itoa(i) + "}"
+	}
+	parallel(b, c, func(r *rand.Rand) {
+		if err := ap.Incr(ctx, keys[r.IntN(benchKeys)]).Err(); err != nil {
+			b.Error(err)
+		}
+	}, "incr")
+}
+
+// BenchmarkHit decides one limit (100 per second) per request, per
+// strategy, with the server's clock: each script's short path for a hit
+// on one limit, answered by one integer. BenchmarkHit/two-limits decides
+// two limits of one client (adding 10000 per hour) in one script call.
+// The storage lets the client bound each call (Options.ClientTimeouts), as
+// the URI openers do. pipelines=2 coalesces concurrent decisions (the
+// default); pipelines=0 sends each on its own connection.
+func BenchmarkHit(b *testing.B) {
+	c := benchClient(b)
 	ctx := context.Background()
 	keys := make([][2]string, benchKeys)
 	for i := range keys {
 		client := strconv.Itoa(i)
 		keys[i] = [2]string{backends.Key("L", client, "s", "100 per 1 second"), backends.Key("L", client, "s", "10000 per 1 hour")}
 	}
-	run := func(s backends.Strategy, two bool) func(b *testing.B) {
+	run := func(pipelines int, s backends.Strategy, two bool) func(b *testing.B) {
 		return func(b *testing.B) {
+			st, err := redis.New(c, redis.Options{Prefix: uniquePrefix(b), ClientTimeouts: true, Pipelines: pipelines})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
 			parallel(b, c, func(r *rand.Rand) {
 				k := keys[r.IntN(benchKeys)]
 				limits := [2]backends.Limit{
@@ -133,10 +156,50 @@ func BenchmarkHit(b *testing.B) {
 			}, "evalsha", "eval")
 		}
 	}
-	for _, s := range backends.Strategies() {
-		b.Run(s.String(), run(s, false))
+	for _, p := range []struct {
+		name string
+		n    int
+	}{{"pipelines=2", 2}, {"pipelines=0", -1}} {
+		for _, s := range backends.Strategies() {
+			b.Run(p.name+"/"+s.String(), run(p.n, s, false))
+		}
+		for _, s := range backends.Strategies() {
+			b.Run(p.name+"/two-limits/"+s.String(), run(p.n, s, true))
+		}
 	}
-	for _, s := range backends.Strategies() {
-		b.Run("two-limits/"+s.String(), run(s, true))
+}
+
+// BenchmarkHitSerial is the latency of one decision with nothing else in
+// flight: one caller, one fixed-window limit, coalesced (pipelines=2)
+// or not (pipelines=0), next to a bare INCR.
+func BenchmarkHitSerial(b *testing.B) {
+	c := benchClient(b)
+	ctx := context.Background()
+	b.Run("incr", func(b *testing.B) {
+		for b.Loop() {
+			if err := c.Incr(ctx, "bench-serial/{incr}").Err(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, p := range []struct {
+		name string
+		n    int
+	}{{"pipelines=2", 2}, {"pipelines=0", -1}} {
+		b.Run(p.name, func(b *testing.B) {
+			st, err := redis.New(c, redis.Options{Prefix: uniquePrefix(b), ClientTimeouts: true, Pipelines: p.n})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			req := backends.Request{Limits: []backends.Limit{{Key: backends.Key("L", "serial", "s", "1000000000 per 1 hour"), Amount: 1e9, Window: time.Hour, Cost: 1}}}
+			var res [1]backends.Result
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := st.Hit(ctx, &req, res[:]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

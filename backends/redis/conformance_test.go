@@ -11,7 +11,8 @@ import (
 // TestConformance runs the shared suite on the single server, the cluster
 // and the sentinel set in client-clock mode (tables over instants, Redis
 // keeps time in microseconds), and on the single server in server-clock
-// mode (real-time cases).
+// mode (real-time cases), coalescing decisions (the default) and sending
+// each on its own connection (pipelines=0).
 func TestConformance(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode, func(t *testing.T) {
@@ -25,6 +26,12 @@ func TestConformance(t *testing.T) {
 		serverURI(t, "LIMITGEN_REDIS_URI")
 		backendtest.Run(t, func(t *testing.T) backends.Storage {
 			return open(t, "LIMITGEN_REDIS_URI")
+		}, backendtest.WithGranularity(time.Millisecond))
+	})
+	t.Run("LIMITGEN_REDIS_URI/server-clock/pipelines=0", func(t *testing.T) {
+		serverURI(t, "LIMITGEN_REDIS_URI")
+		backendtest.Run(t, func(t *testing.T) backends.Storage {
+			return open(t, "LIMITGEN_REDIS_URI", "pipelines=0")
 		}, backendtest.WithGranularity(time.Millisecond))
 	})
 }

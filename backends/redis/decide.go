@@ -43,13 +43,14 @@ func (s *Storage) decide(ctx context.Context, op string, req *backends.Request, 
 	if op == opHit && s.short(req) {
 		op = opHitOne
 	}
-	ctx, cancel := s.bound(ctx)
-	defer cancel()
 	var groups [][]int
 	if s.cluster {
 		groups = slotGroups(req.Limits)
 	}
 	if len(groups) > 1 {
+		// several calls, bounded by one timeout in all
+		ctx, cancel := s.bound(ctx)
+		defer cancel()
 		return s.decideGroups(ctx, op, req, results, groups)
 	}
 	if op == opHit && s.shortMany(req) {
@@ -167,7 +168,7 @@ func (s *Storage) call(ctx context.Context, op string, req *backends.Request, li
 		}
 	}
 	sc.keys, sc.args = keys, args
-	v, err := scripts[req.Strategy].Run(ctx, s.client, keys, args...).Result()
+	v, err := s.eval(ctx, scripts[req.Strategy], keys, args)
 	if err != nil {
 		return false, 0, wrap("decide", err)
 	}
@@ -225,7 +226,7 @@ func (s *Storage) callFixedServer(ctx context.Context, op string, req *backends.
 		args = append(args, l.Amount, ms, l.Cost)
 	}
 	sc.keys, sc.args = keys, args
-	v, err := fixedServerScript.Run(ctx, s.client, keys, args...).Result()
+	v, err := s.eval(ctx, fixedServerScript, keys, args)
 	if err != nil {
 		return false, wrap("decide", err)
 	}

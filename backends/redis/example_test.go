@@ -17,7 +17,7 @@ func ExampleOpen() {
 	_, err := backends.Open("redis://app:s3cret@127.0.0.1:6379/0?pool_size=64&timeout=250ms&colour=blue")
 	fmt.Println(err)
 	// Output:
-	// backends: storage URI "redis://app:xxxxx@127.0.0.1:6379/0?colour=blue&pool_size=64&timeout=250ms": unknown parameter(s) colour (known for redis://: ca, cert, clock, db, dial_timeout, insecure_skip_verify, key, pool_size, prefix, read_timeout, server_name, timeout, write_timeout)
+	// backends: storage URI "redis://app:xxxxx@127.0.0.1:6379/0?colour=blue&pool_size=64&timeout=250ms": unknown parameter(s) colour (known for redis://: ca, cert, clock, db, dial_timeout, insecure_skip_verify, key, pipelines, pool_size, prefix, read_timeout, server_name, timeout, write_timeout)
 }
 
 // Bringing your own go-redis client: any UniversalClient works (single,

@@ -35,6 +35,8 @@ func init() {
 //	                         redis, rediss and redis+unix cap the client's dial, read, write
 //	                         and pool timeouts at it and do not retry (Options.ClientTimeouts)
 //	clock=server|client      whose clock decides (Options.ClientClock); default server
+//	pipelines=N              coalesced pipelines in flight (Options.Pipelines); default 2,
+//	                         0 sends each decision on its own connection
 //	pool_size=N              connections per node; default go-redis's (10 per CPU)
 //	dial_timeout=D           default 5s
 //	read_timeout=D, write_timeout=D   default 5s
@@ -101,6 +103,18 @@ func parseOptions(u *backends.URI) (*parsed, error) {
 		p.storage.ClientClock = true
 	default:
 		return nil, bad("clock=%q (want server or client)", clock)
+	}
+	pipelines, err := u.IntParam("pipelines", DefaultPipelines)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case pipelines < 0:
+		return nil, bad("pipelines=%d is negative", pipelines)
+	case pipelines == 0:
+		p.storage.Pipelines = -1 // pipelines=0: no coalescing
+	default:
+		p.storage.Pipelines = pipelines
 	}
 	poolSize, err := u.IntParam("pool_size", 0)
 	if err != nil {

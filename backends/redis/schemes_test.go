@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/redis"
 )
 
 // exact hits one limit of amount 3 four times and checks that exactly three
@@ -92,6 +93,8 @@ func TestOpenErrors(t *testing.T) {
 		{"redis://u:hunter2@127.0.0.1:1?pool_size=x", `pool_size="x" is not an integer`},
 		{"redis://127.0.0.1:1?timeout=soon", `timeout="soon" is not a duration`},
 		{"redis://127.0.0.1:1?clock=atomic", `clock="atomic"`},
+		{"redis://127.0.0.1:1?pipelines=-1", "pipelines=-1 is negative"},
+		{"redis://127.0.0.1:1?pipelines=many", `pipelines="many" is not an integer`},
 		{"redis://127.0.0.1:1/x", `path "/x" is not a database number`},
 		{"redis://127.0.0.1:1/1?db=2", "both in the path and as db="},
 		{"redis://127.0.0.1:1,127.0.0.1:2", "exactly one host"},
@@ -130,7 +133,7 @@ func TestOpenForms(t *testing.T) {
 		"redis://u:p@127.0.0.1:1/3?pool_size=64&dial_timeout=1s&read_timeout=250ms&write_timeout=0.5&timeout=0&clock=client&prefix=app",
 		"rediss://127.0.0.1:1?insecure_skip_verify=true&server_name=redis.local",
 		"redis+unix:///tmp/redis.sock?db=1",
-		"redis+cluster://127.0.0.1:1,127.0.0.1:2?tls=true",
+		"redis+cluster://127.0.0.1:1,127.0.0.1:2?tls=true&pipelines=4",
 		"redis+sentinel://127.0.0.1:1,127.0.0.1:2/mymaster?sentinel_password=s&db=1",
 		"redis+sentinel://127.0.0.1:1?service=mymaster",
 	} {
@@ -138,6 +141,24 @@ func TestOpenForms(t *testing.T) {
 		if err != nil {
 			t.Errorf("Open(%q): %v", uri, err)
 			continue
+		}
+		st.Close()
+	}
+}
+
+// TestOpenPipelines: pipelines=N sets how many coalesced pipelines are in
+// flight, 0 turns coalescing off, and the default is DefaultPipelines.
+func TestOpenPipelines(t *testing.T) {
+	for _, c := range []struct {
+		param string
+		want  int
+	}{{"", redis.DefaultPipelines}, {"?pipelines=0", 0}, {"?pipelines=1", 1}, {"?pipelines=7", 7}} {
+		st, err := backends.Open("redis://127.0.0.1:1" + c.param)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := redis.Senders(st.(*redis.Storage)); got != c.want {
+			t.Errorf("redis://127.0.0.1:1%s: %d pipelines, want %d", c.param, got, c.want)
 		}
 		st.Close()
 	}

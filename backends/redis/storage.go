@@ -33,15 +33,40 @@ var (
 
 // fixedServerScript decides fixed windows on the server's clock with Redis
 // expiry; see fixed_server.lua.
-var fixedServerScript = goredis.NewScript(fixedServerSource)
+var fixedServerScript = newLuaScript(fixedServerSource)
 
 // scripts decide every limit of one call, one script per strategy; see
 // prelude.lua. The moving and sliding scripts start with a short path for
 // a hit on one limit (moving_one.lua, sliding_one.lua).
-var scripts = [...]*goredis.Script{
-	backends.FixedWindow:          goredis.NewScript(prelude + fixedBody),
-	backends.MovingWindow:         goredis.NewScript(movingOne + prelude + movingBody),
-	backends.SlidingWindowCounter: goredis.NewScript(slidingOne + prelude + slidingBody),
+var scripts = [...]*luaScript{
+	backends.FixedWindow:          newLuaScript(prelude + fixedBody),
+	backends.MovingWindow:         newLuaScript(movingOne + prelude + movingBody),
+	backends.SlidingWindowCounter: newLuaScript(slidingOne + prelude + slidingBody),
+}
+
+// luaScript is a script and its source, which a coalesced call sends
+// with EVAL when the server answers NOSCRIPT to its EVALSHA.
+type luaScript struct {
+	*goredis.Script
+	src string
+}
+
+func newLuaScript(src string) *luaScript {
+	return &luaScript{Script: goredis.NewScript(src), src: src}
+}
+
+// evalSha returns the command EVALSHA of the script with keys and args.
+func (l *luaScript) evalSha(ctx context.Context, keys []string, args []any) *goredis.Cmd {
+	cmd := make([]any, 0, 3+len(keys)+len(args))
+	cmd = append(cmd, "evalsha", l.Hash(), len(keys))
+	for _, k := range keys {
+		cmd = append(cmd, k)
+	}
+	c := goredis.NewCmd(ctx, append(cmd, args...)...)
+	if len(keys) > 0 {
+		c.SetFirstKeyPos(3) // a cluster client routes by KEYS[1]
+	}
+	return c
 }
 
 // Suffixes of the keys of every strategy but the fixed window on the
@@ -68,6 +93,7 @@ type Storage struct {
 	// perCall is whether each call derives a context with the timeout
 	// (not when the timeout is off or the client bounds calls itself)
 	perCall bool
+	co      *coalescer // nil: each decision is its own call
 	closed  atomic.Bool
 }
 
@@ -101,6 +127,12 @@ func New(client goredis.UniversalClient, opts Options) (*Storage, error) {
 		s.perCall = false
 	}
 	_, s.cluster = client.(*goredis.ClusterClient)
+	if n := opts.Pipelines; n >= 0 {
+		if n == 0 {
+			n = DefaultPipelines
+		}
+		s.co = newCoalescer(client, n, s.timeout)
+	}
 	return s, nil
 }
 
@@ -169,6 +201,9 @@ func (s *Storage) Close() error {
 	if s.closed.Swap(true) {
 		return backends.ErrClosed
 	}
+	if s.co != nil {
+		s.co.close()
+	}
 	if s.opts.CloseClient {
 		return wrap("close", s.client.Close())
 	}
@@ -185,6 +220,17 @@ func (s *Storage) bound(ctx context.Context) (context.Context, context.CancelFun
 }
 
 func noCancel() {}
+
+// eval runs script with keys and args: in the next coalesced pipeline,
+// or, with coalescing off, as its own call bounded by the timeout.
+func (s *Storage) eval(ctx context.Context, script *luaScript, keys []string, args []any) (any, error) {
+	if s.co != nil {
+		return s.co.eval(ctx, script, keys, args)
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	return script.Run(ctx, s.client, keys, args...).Result()
+}
 
 // boundsCalls checks the claim of Options.ClientTimeouts: that client
 // bounds each wait of a call by timeout and never sends a call again.

@@ -2,6 +2,7 @@ package redis_test
 
 import (
 	"context"
+	"io"
 	"net"
 	"os/exec"
 	"strings"
@@ -44,35 +45,88 @@ func hungServer(t *testing.T) net.Listener {
 
 // TestTimeoutHungServer: a server that accepts connections and never
 // answers costs at most the configured timeout, and a shorter context
-// deadline wins.
+// deadline wins, whether decisions are coalesced (the default) or each
+// sent on its own connection (pipelines=0).
 func TestTimeoutHungServer(t *testing.T) {
-	ln := hungServer(t)
-	st, err := backends.Open("redis://" + ln.Addr().String() + "?timeout=200ms&read_timeout=10s&write_timeout=10s&dial_timeout=10s")
+	for _, params := range []string{"", "&pipelines=0"} {
+		ln := hungServer(t)
+		st, err := backends.Open("redis://" + ln.Addr().String() + "?timeout=200ms&read_timeout=10s&write_timeout=10s&dial_timeout=10s" + params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		req := &backends.Request{Now: time.Now(), Limits: []backends.Limit{{Key: "k", Amount: 1, Window: time.Second, Cost: 1}}}
+		res := make([]backends.Result, 1)
+		check := func(name string, ctx context.Context, max time.Duration) {
+			start := time.Now()
+			_, err := st.Hit(ctx, req, res)
+			took := time.Since(start)
+			if err == nil {
+				t.Errorf("%s%s: Hit on a hung server succeeded", name, params)
+			}
+			if took > max {
+				t.Errorf("%s%s: Hit took %v, want at most %v", name, params, took, max)
+			}
+			t.Logf("%s%s: %v after %v", name, params, err, took)
+		}
+		check("timeout", context.Background(), 2*time.Second) // 200ms plus room for a loaded machine
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		check("context", ctx, 2*time.Second)
+		start := time.Now()
+		if err := st.Ping(context.Background()); err == nil || time.Since(start) > 2*time.Second {
+			t.Errorf("Ping%s on a hung server: %v after %v", params, err, time.Since(start))
+		}
+	}
+}
+
+// TestTimeoutHungServerQueued: on a hung server, a decision that queues
+// behind a pipeline still waiting for its answer costs its own timeout
+// from the moment it queued, not that pipeline's time plus its own.
+func TestTimeoutHungServerQueued(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	heard := make(chan struct{}) // closed when a command arrives
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.Read(make([]byte, 4096))
+		close(heard)
+		io.Copy(io.Discard, c) // never answers
+	}()
+	const timeout = time.Second
+	st, err := backends.Open("redis://" + ln.Addr().String() + "?timeout=1s&read_timeout=10s&write_timeout=10s&dial_timeout=10s&pipelines=1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	req := &backends.Request{Now: time.Now(), Limits: []backends.Limit{{Key: "k", Amount: 1, Window: time.Second, Cost: 1}}}
-	res := make([]backends.Result, 1)
-	check := func(name string, ctx context.Context, max time.Duration) {
-		start := time.Now()
-		_, err := st.Hit(ctx, req, res)
-		took := time.Since(start)
-		if err == nil {
-			t.Errorf("%s: Hit on a hung server succeeded", name)
-		}
-		if took > max {
-			t.Errorf("%s: Hit took %v, want at most %v", name, took, max)
-		}
-		t.Logf("%s: %v after %v", name, err, took)
+	first := make(chan error, 1)
+	go func() { _, err := st.Hit(context.Background(), req, make([]backends.Result, 1)); first <- err }()
+	select { // once the first decision is on the wire, the second queues
+	case <-heard:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the first decision never reached the server")
 	}
-	check("timeout", context.Background(), 2*time.Second) // 200ms plus room for a loaded machine
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	check("context", ctx, 2*time.Second)
 	start := time.Now()
-	if err := st.Ping(context.Background()); err == nil || time.Since(start) > 2*time.Second {
-		t.Errorf("Ping on a hung server: %v after %v", err, time.Since(start))
+	_, err = st.Hit(context.Background(), req, make([]backends.Result, 1))
+	took := time.Since(start)
+	if err == nil {
+		t.Error("queued Hit on a hung server succeeded")
+	}
+	// Waiting for the first pipeline's timeout and then its own would take
+	// about 2s; its own timeout alone, 1s.
+	if took > timeout+timeout/2 {
+		t.Errorf("queued Hit took %v, want about its own timeout of %v", took, timeout)
+	}
+	if err := <-first; err == nil {
+		t.Error("first Hit on a hung server succeeded")
 	}
 }
 

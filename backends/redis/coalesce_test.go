@@ -1,0 +1,291 @@
+package redis_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/redis"
+)
+
+// gateHook holds every pipeline a client sends until the test lets it go,
+// and tells the test what each pipeline carries.
+type gateHook struct {
+	pipelines chan []string // the command names of each pipeline, as it starts
+	open      chan struct{} // one receive lets one pipeline go
+	wide      atomic.Bool   // let every pipeline go
+}
+
+func newGateHook() *gateHook {
+	return &gateHook{pipelines: make(chan []string, 16), open: make(chan struct{}, 16)}
+}
+
+func (h *gateHook) DialHook(next goredis.DialHook) goredis.DialHook          { return next }
+func (h *gateHook) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook { return next }
+func (h *gateHook) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []goredis.Cmder) error {
+		names := make([]string, len(cmds))
+		for i, c := range cmds {
+			names[i] = c.Name()
+		}
+		h.pipelines <- names
+		if !h.wide.Load() {
+			<-h.open
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// openWide lets every later pipeline go without waiting.
+func (h *gateHook) openWide() { h.wide.Store(true) }
+
+// next returns the commands of the next pipeline, failing the test if none
+// starts within a few seconds.
+func (h *gateHook) next(t *testing.T) []string {
+	t.Helper()
+	select {
+	case names := <-h.pipelines:
+		return names
+	case <-time.After(5 * time.Second):
+		t.Fatal("no pipeline started")
+		return nil
+	}
+}
+
+// gated returns a storage on the single server whose client runs through
+// a gateHook, with one sender, so the test decides when each pipeline
+// goes.
+func gated(t *testing.T, opts redis.Options) (*redis.Storage, *gateHook) {
+	t.Helper()
+	u, err := backends.ParseURI(serverURI(t, "LIMITGEN_REDIS_URI"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := goredis.NewClient(&goredis.Options{Addr: u.Hosts[0], ContextTimeoutEnabled: true, DisableIdentity: true})
+	t.Cleanup(func() { client.Close() })
+	hook := newGateHook()
+	client.AddHook(hook)
+	opts.Prefix, opts.Pipelines = uniquePrefix(t), 1
+	st, err := redis.New(client, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, hook
+}
+
+// waitQueued waits until n decisions of st wait for a pipeline.
+func waitQueued(t *testing.T, st *redis.Storage, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); redis.QueuedCalls(st) != n; runtime.Gosched() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d decisions queued, want %d", redis.QueuedCalls(st), n)
+		}
+	}
+}
+
+// coalescedHit is a hit on one fixed-window limit of 10 per hour of a
+// client of its own.
+func coalescedHit(client string) *backends.Request {
+	return &backends.Request{Limits: []backends.Limit{{Key: backends.Key("L", client, "s", "10 per 1 hour"), Amount: 10, Window: time.Hour, Cost: 1}}}
+}
+
+// hitAsync runs st.Hit(ctx, req) in a goroutine; the channel receives its
+// outcome.
+func hitAsync(ctx context.Context, st *redis.Storage, req *backends.Request) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		res := make([]backends.Result, len(req.Limits))
+		ok, err := st.Hit(ctx, req, res)
+		switch {
+		case err != nil:
+			done <- err
+		case !ok || res[0].Remaining != req.Limits[0].Amount-1:
+			done <- fmt.Errorf("Hit = %v, %+v; want admitted with %d remaining", ok, res[0], req.Limits[0].Amount-1)
+		default:
+			done <- nil
+		}
+	}()
+	return done
+}
+
+// remaining peeks at the room left in req's first limit.
+func remaining(t *testing.T, st *redis.Storage, req *backends.Request) int64 {
+	t.Helper()
+	res := make([]backends.Result, len(req.Limits))
+	if _, err := st.Test(context.Background(), req, res); err != nil {
+		t.Fatal(err)
+	}
+	return res[0].Remaining
+}
+
+// TestCoalescedPipeline: decisions that arrive while the sender is busy go
+// out together in its next pipeline, one command each, and each is
+// answered with its own result.
+func TestCoalescedPipeline(t *testing.T) {
+	st, gate := gated(t, redis.Options{})
+	ctx := context.Background()
+	first := hitAsync(ctx, st, coalescedHit("first"))
+	if names := gate.next(t); len(names) != 1 {
+		t.Fatalf("first pipeline carries %v, want one command", names)
+	}
+	const n = 10
+	var waiting []<-chan error
+	for i := range n {
+		waiting = append(waiting, hitAsync(ctx, st, coalescedHit(fmt.Sprint("c", i))))
+	}
+	waitQueued(t, st, n)
+	gate.open <- struct{}{}
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	names := gate.next(t)
+	if len(names) != n {
+		t.Errorf("second pipeline carries %d commands %v, want the %d queued decisions", len(names), names, n)
+	}
+	for _, name := range names {
+		if name != "evalsha" {
+			t.Errorf("pipeline command %q, want evalsha", name)
+		}
+	}
+	gate.open <- struct{}{}
+	for i, w := range waiting {
+		if err := <-w; err != nil {
+			t.Errorf("decision %d: %v", i, err)
+		}
+	}
+	gate.openWide()
+	for i := range n {
+		if got := remaining(t, st, coalescedHit(fmt.Sprint("c", i))); got != 9 {
+			t.Errorf("client c%d: %d remaining after one hit, want 9", i, got)
+		}
+	}
+}
+
+// TestCoalescedAbandoned: a decision whose caller gives up while it waits
+// returns the context's error at once and is never sent, so it charges
+// nothing.
+func TestCoalescedAbandoned(t *testing.T) {
+	st, gate := gated(t, redis.Options{})
+	first := hitAsync(context.Background(), st, coalescedHit("first"))
+	gate.next(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	req := coalescedHit("gave-up")
+	abandoned := hitAsync(ctx, st, req)
+	waitQueued(t, st, 1)
+	cancel()
+	if err := <-abandoned; !errors.Is(err, context.Canceled) {
+		t.Errorf("abandoned decision: %v, want context.Canceled", err)
+	}
+	gate.open <- struct{}{}
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	gate.openWide()
+	if got := remaining(t, st, req); got != 10 {
+		t.Errorf("%d remaining after an abandoned hit, want 10 (not sent)", got)
+	}
+	if names := gate.next(t); len(names) != 1 || names[0] != "evalsha" {
+		t.Errorf("after the abandoned decision, the next pipeline carries %v, want only the peek", names)
+	}
+}
+
+// TestCoalescedTimeout: the timeout runs from the moment a decision
+// queues. One still waiting when its time is up is answered
+// context.DeadlineExceeded without being sent.
+func TestCoalescedTimeout(t *testing.T) {
+	st, gate := gated(t, redis.Options{Timeout: time.Hour})
+	var skew atomic.Int64 // how far the coalescer's clock is ahead
+	redis.SetQueueClock(st, func() time.Time { return time.Now().Add(time.Duration(skew.Load())) })
+	first := hitAsync(context.Background(), st, coalescedHit("first"))
+	gate.next(t)
+	req := coalescedHit("late")
+	late := hitAsync(context.Background(), st, req)
+	waitQueued(t, st, 1)
+	skew.Store(int64(time.Hour)) // the late decision's hour is up
+	gate.open <- struct{}{}
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-late; !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("decision queued past its timeout: %v, want context.DeadlineExceeded", err)
+	}
+	gate.openWide()
+	if got := remaining(t, st, req); got != 10 {
+		t.Errorf("%d remaining after a hit that timed out in the queue, want 10 (not sent)", got)
+	}
+}
+
+// TestCoalescedClose: decisions waiting when the storage closes are
+// answered backends.ErrClosed.
+func TestCoalescedClose(t *testing.T) {
+	st, gate := gated(t, redis.Options{})
+	first := hitAsync(context.Background(), st, coalescedHit("first"))
+	gate.next(t)
+	queued := hitAsync(context.Background(), st, coalescedHit("queued"))
+	waitQueued(t, st, 1)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-queued; !errors.Is(err, backends.ErrClosed) {
+		t.Errorf("decision queued at Close: %v, want backends.ErrClosed", err)
+	}
+	gate.open <- struct{}{}
+	if err := <-first; err != nil {
+		t.Errorf("decision being sent at Close: %v, want its answer", err)
+	}
+}
+
+// TestCoalescedNoScript: when the server has lost the script, every
+// decision of a pipeline is sent again, together, as EVAL, and answered
+// correctly.
+func TestCoalescedNoScript(t *testing.T) {
+	st, gate := gated(t, redis.Options{})
+	ctx := context.Background()
+	first := hitAsync(ctx, st, coalescedHit("first"))
+	gate.next(t)
+	const n = 5
+	var waiting []<-chan error
+	for i := range n {
+		waiting = append(waiting, hitAsync(ctx, st, coalescedHit(fmt.Sprint("c", i))))
+	}
+	waitQueued(t, st, n)
+	gate.open <- struct{}{}
+	names := gate.next(t)
+	if len(names) == 1 && names[0] == "eval" { // the first found no script either
+		gate.open <- struct{}{}
+		names = gate.next(t)
+	}
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != n {
+		t.Fatalf("pipeline of the queued decisions carries %v, want %d commands", names, n)
+	}
+	if err := st.Client().ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	gate.open <- struct{}{}
+	again := gate.next(t)
+	if len(again) != n {
+		t.Errorf("after NOSCRIPT the pipeline %v was sent again as %v, want %d evals", names, again, n)
+	}
+	for _, name := range again {
+		if name != "eval" {
+			t.Errorf("after NOSCRIPT a decision was sent again as %q, want eval", name)
+		}
+	}
+	gate.open <- struct{}{}
+	for i, w := range waiting {
+		if err := <-w; err != nil {
+			t.Errorf("decision %d: %v", i, err)
+		}
+	}
+}
