@@ -42,18 +42,24 @@ type redisImpl struct {
 // floor every ratio is read against.
 var redisImpls = []redisImpl{
 	{"incr", openIncr},
-	{"limitgen-fixed", openLimitgenRedis(backends.FixedWindow)},
-	{"limitgen-sliding", openLimitgenRedis(backends.SlidingWindowCounter)},
-	{"limitgen-moving", openLimitgenRedis(backends.MovingWindow)},
+	{"incr-autopipeline", openIncrAutoPipeline},
+	{"limitgen-fixed", openLimitgenRedis(backends.FixedWindow, 0)},
+	{"limitgen-sliding", openLimitgenRedis(backends.SlidingWindowCounter, 0)},
+	{"limitgen-moving", openLimitgenRedis(backends.MovingWindow, 0)},
+	{"limitgen-fixed-pipelines=0", openLimitgenRedis(backends.FixedWindow, -1)},
 	{"ulule", openUlule},
 	{"redis_rate", openRedisRate},
 }
 
 // BenchmarkRedis compares, on one local redis-server, the decisions per
 // second of limitgen's Redis storage (each strategy, the server's clock,
-// as the redis:// opener configures it), ulule/limiter's Redis store (a
-// fixed window) and go-redis/redis_rate (GCRA) against a bare INCR per
-// request, all through one go-redis client of redisClients connections.
+// as the redis:// opener configures it, so concurrent decisions share
+// pipelines; and the fixed window with pipelines=0, one connection per
+// decision), ulule/limiter's Redis store (a fixed window) and
+// go-redis/redis_rate (GCRA) against a bare INCR per request, all through
+// one go-redis client of redisClients connections. incr-autopipeline is
+// the INCR sent through go-redis's own automatic pipelining: the floor
+// for decisions that share round trips.
 // It needs the test servers: LIMITGEN_REDIS_URI names the server, as
 // ../scripts/services env prints it.
 func BenchmarkRedis(b *testing.B) {
@@ -121,15 +127,25 @@ func openIncr(_ *testing.B, c *goredis.Client, prefix string) redisDecide {
 	return func(ctx context.Context, i int) error { return c.Incr(ctx, keys[i]).Err() }
 }
 
+func openIncrAutoPipeline(b *testing.B, c *goredis.Client, prefix string) redisDecide {
+	ap, err := c.AutoPipeline()
+	if err != nil {
+		b.Fatal(err)
+	}
+	keys := numbered(prefix, "")
+	return func(ctx context.Context, i int) error { return ap.Incr(ctx, keys[i]).Err() }
+}
+
 // openLimitgenRedis decides one limit of redisAmount per second with
-// limitgen's storage, keys laid out by backends.Key as the Limiter builds
-// (and caches) them.
-func openLimitgenRedis(s backends.Strategy) func(*testing.B, *goredis.Client, string) redisDecide {
+// limitgen's storage of the given Options.Pipelines, keys laid out by
+// backends.Key as the Limiter builds (and caches) them.
+func openLimitgenRedis(s backends.Strategy, pipelines int) func(*testing.B, *goredis.Client, string) redisDecide {
 	return func(b *testing.B, c *goredis.Client, prefix string) redisDecide {
-		st, err := limitgenredis.New(c, limitgenredis.Options{Prefix: prefix, ClientTimeouts: true})
+		st, err := limitgenredis.New(c, limitgenredis.Options{Prefix: prefix, ClientTimeouts: true, Pipelines: pipelines})
 		if err != nil {
 			b.Fatal(err)
 		}
+		b.Cleanup(func() { st.Close() })
 		keys := make([]string, redisKeys)
 		for i := range keys {
 			keys[i] = backends.Key("L", strconv.Itoa(i), "index", strconv.Itoa(redisAmount)+" per 1 second")
