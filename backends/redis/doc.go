@@ -24,6 +24,18 @@
 // raised (they may be refused spuriously; they are never admitted beyond a
 // limit).
 //
+// # Concurrent decisions share round trips
+//
+// Decisions that arrive while a pipeline is in flight wait and go out
+// together in the next one, up to 128 per pipeline: one write and one
+// read, for the client and for the server, each decision still its own
+// script call. At most [Options.Pipelines] pipelines (URI pipelines=N,
+// default [DefaultPipelines]) are in flight at once. A decision that finds
+// a slot free sends its pipeline itself, so a lone request costs what a
+// direct call costs; a sender goroutine takes over only while decisions
+// wait. The timeout runs from the moment a decision queues, and one whose
+// caller gave up or whose time ran out in the queue is never sent.
+//
 // # Whose clock
 //
 // By default the server's clock decides, so application servers whose
@@ -71,7 +83,8 @@
 // The client side matters as much, since client and server share the
 // machine's cores in a benchmark: the URI openers let the go-redis client
 // enforce the timeout (Options.ClientTimeouts) instead of deriving a
-// context with a timer per call.
+// context with a timer per call (coalesced decisions derive one per
+// pipeline).
 //
 // # Failover
 //
