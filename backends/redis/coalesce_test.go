@@ -289,3 +289,75 @@ func TestCoalescedNoScript(t *testing.T) {
 		}
 	}
 }
+
+// TestCoalescedStress runs many callers against one limit, through one
+// and two pipeline slots and without coalescing, a third of the calls
+// giving up at various moments, while the storage closes midway: every
+// call returns (an answer, its context's error or
+// backends.ErrClosed, even for calls in a pipeline cut short by closing
+// the client), and no more hits are admitted than the limit holds.
+func TestCoalescedStress(t *testing.T) {
+	for _, p := range []string{"pipelines=1", "pipelines=2", "pipelines=0"} {
+		t.Run(p, func(t *testing.T) { stress(t, p) })
+	}
+}
+
+func stress(t *testing.T, pipelines string) {
+	uri := serverURI(t, "LIMITGEN_REDIS_URI")
+	st, err := backends.Open(withParams(uri, "prefix="+uniquePrefix(t), pipelines))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const callers, hits, amount = 32, 200, 1000
+	req := backends.Request{Limits: []backends.Limit{{Key: backends.Key("L", "stress", "s", "1000 per 1 hour"), Amount: amount, Window: time.Hour, Cost: 1}}}
+	var admitted, closed atomic.Int64
+	errs := make(chan error, callers)
+	start := make(chan struct{})
+	for g := range callers {
+		go func() {
+			<-start
+			res := make([]backends.Result, 1)
+			for i := range hits {
+				ctx, cancel := context.Background(), context.CancelFunc(func() {})
+				if (g+i)%3 == 0 {
+					ctx, cancel = context.WithTimeout(ctx, time.Duration(i%50)*time.Microsecond)
+				}
+				r := req
+				ok, err := st.Hit(ctx, &r, res)
+				// Any error once the caller's deadline has passed (a net
+				// timeout too, before the context's timer fires) is the
+				// caller's giving up.
+				dl, has := ctx.Deadline()
+				gaveUp := ctx.Err() != nil || has && !time.Now().Before(dl)
+				cancel()
+				switch {
+				case err == nil && ok:
+					admitted.Add(1)
+				case err == nil, gaveUp:
+				case errors.Is(err, backends.ErrClosed):
+					closed.Add(1)
+				default:
+					errs <- fmt.Errorf("caller %d, hit %d: %w", g, i, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	close(start)
+	time.AfterFunc(50*time.Millisecond, func() { st.Close() })
+	for range callers {
+		select {
+		case err := <-errs:
+			if err != nil {
+				t.Error(err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("a caller never returned")
+		}
+	}
+	if n := admitted.Load(); n > amount {
+		t.Errorf("%d hits admitted against a limit of %d", n, amount)
+	}
+	t.Logf("%d admitted, %d answered ErrClosed", admitted.Load(), closed.Load())
+}

@@ -222,14 +222,23 @@ func (s *Storage) bound(ctx context.Context) (context.Context, context.CancelFun
 func noCancel() {}
 
 // eval runs script with keys and args: in the next coalesced pipeline,
-// or, with coalescing off, as its own call bounded by the timeout.
+// or, with coalescing off, as its own call bounded by the timeout. A call
+// cut short by Close (which may close the client under it) returns
+// backends.ErrClosed.
 func (s *Storage) eval(ctx context.Context, script *luaScript, keys []string, args []any) (any, error) {
+	var v any
+	var err error
 	if s.co != nil {
-		return s.co.eval(ctx, script, keys, args)
+		v, err = s.co.eval(ctx, script, keys, args)
+	} else {
+		bounded, cancel := s.bound(ctx)
+		v, err = script.Run(bounded, s.client, keys, args...).Result()
+		cancel()
 	}
-	ctx, cancel := s.bound(ctx)
-	defer cancel()
-	return script.Run(ctx, s.client, keys, args...).Result()
+	if err != nil && s.closed.Load() && ctx.Err() == nil {
+		err = backends.ErrClosed
+	}
+	return v, err
 }
 
 // boundsCalls checks the claim of Options.ClientTimeouts: that client
