@@ -62,13 +62,18 @@ func parallel(b *testing.B, c *goredis.Client, body func(r *rand.Rand), cmds ...
 // client library, pool and concurrency (one round trip, no logic).
 func BenchmarkIncr(b *testing.B) {
 	c := benchClient(b)
+	benchIncr(b, c, "bench-incr/", c.Incr)
+}
+
+// benchIncr runs incr on one of benchKeys keys under prefix per request.
+func benchIncr(b *testing.B, c *goredis.Client, prefix string, incr func(ctx context.Context, key string) *goredis.IntCmd) {
 	ctx := context.Background()
 	keys := make([]string, benchKeys)
 	for i := range keys {
-		keys[i] = "bench-incr/{" + strconv.Itoa(i) + "}"
+		keys[i] = prefix + "{" + strconv.Itoa(i) + "}"
 	}
 	parallel(b, c, func(r *rand.Rand) {
-		if err := c.Incr(ctx, keys[r.IntN(benchKeys)]).Err(); err != nil {
+		if err := incr(ctx, keys[r.IntN(benchKeys)]).Err(); err != nil {
 			b.Error(err)
 		}
 	}, "incr")
@@ -105,16 +110,7 @@ func BenchmarkIncrAutoPipeline(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
-	keys := make([]string, benchKeys)
-	for i := range keys {
-		keys[i] = "bench-incr-auto/{" + strconv.Itoa(i) + "}"
-	}
-	parallel(b, c, func(r *rand.Rand) {
-		if err := ap.Incr(ctx, keys[r.IntN(benchKeys)]).Err(); err != nil {
-			b.Error(err)
-		}
-	}, "incr")
+	benchIncr(b, c, "bench-incr-auto/", ap.Incr)
 }
 
 // BenchmarkHit decides one limit (100 per second) per request, per

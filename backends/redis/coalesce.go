@@ -135,10 +135,7 @@ func (c *coalescer) lead(q *queued) {
 			c.mu.Unlock()
 			return
 		}
-		batch := c.take((*bp)[:0])
-		c.mu.Unlock()
-		c.flush(batch)
-		clear(batch)
+		c.sendTaken(*bp)
 	}
 }
 
@@ -159,12 +156,18 @@ func (c *coalescer) send() {
 				c.mu.Unlock()
 				break
 			}
-			batch := c.take((*bp)[:0])
-			c.mu.Unlock()
-			c.flush(batch)
-			clear(batch)
+			c.sendTaken(*bp)
 		}
 	}
+}
+
+// sendTaken takes the oldest calls waiting into buf, unlocks c.mu (which
+// must be held) and sends them.
+func (c *coalescer) sendTaken(buf []*queued) {
+	batch := c.take(buf[:0])
+	c.mu.Unlock()
+	c.flush(batch)
+	clear(batch)
 }
 
 // take moves the oldest calls waiting, up to maxBatch, to batch and

@@ -91,6 +91,48 @@ func waitQueued(t *testing.T, st *redis.Storage, n int) {
 	}
 }
 
+// queueHits starts hits for clients c0 to c<n-1> and waits until all
+// are queued; the channels receive their outcomes (see hitAsync).
+func queueHits(t *testing.T, st *redis.Storage, n int) []<-chan error {
+	t.Helper()
+	var waiting []<-chan error
+	for i := range n {
+		waiting = append(waiting, hitAsync(context.Background(), st, coalescedHit(fmt.Sprint("c", i))))
+	}
+	waitQueued(t, st, n)
+	return waiting
+}
+
+// wantPipeline checks that a pipeline (of what) carries n commands, each
+// a command name.
+func wantPipeline(t *testing.T, what string, names []string, n int, name string) {
+	t.Helper()
+	if len(names) != n {
+		t.Errorf("pipeline of %s carries %v, want %d commands", what, names, n)
+	}
+	for _, got := range names {
+		if got != name {
+			t.Errorf("pipeline of %s carries %q, want %s", what, got, name)
+		}
+	}
+}
+
+// wantAnswered checks that every decision of waiting is answered as
+// hitAsync expects, within a few seconds.
+func wantAnswered(t *testing.T, waiting []<-chan error) {
+	t.Helper()
+	for i, w := range waiting {
+		select {
+		case err := <-w:
+			if err != nil {
+				t.Errorf("decision %d: %v", i, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("decision %d was never answered", i)
+		}
+	}
+}
+
 // coalescedHit is a hit on one fixed-window limit of 10 per hour of a
 // client of its own.
 func coalescedHit(client string) *backends.Request {
@@ -137,30 +179,14 @@ func TestCoalescedPipeline(t *testing.T) {
 		t.Fatalf("first pipeline carries %v, want one command", names)
 	}
 	const n = 10
-	var waiting []<-chan error
-	for i := range n {
-		waiting = append(waiting, hitAsync(ctx, st, coalescedHit(fmt.Sprint("c", i))))
-	}
-	waitQueued(t, st, n)
+	waiting := queueHits(t, st, n)
 	gate.open <- struct{}{}
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
-	names := gate.next(t)
-	if len(names) != n {
-		t.Errorf("second pipeline carries %d commands %v, want the %d queued decisions", len(names), names, n)
-	}
-	for _, name := range names {
-		if name != "evalsha" {
-			t.Errorf("pipeline command %q, want evalsha", name)
-		}
-	}
+	wantPipeline(t, "the queued decisions", gate.next(t), n, "evalsha")
 	gate.open <- struct{}{}
-	for i, w := range waiting {
-		if err := <-w; err != nil {
-			t.Errorf("decision %d: %v", i, err)
-		}
-	}
+	wantAnswered(t, waiting)
 	gate.openWide()
 	for i := range n {
 		if got := remaining(t, st, coalescedHit(fmt.Sprint("c", i))); got != 9 {
@@ -252,11 +278,7 @@ func TestCoalescedNoScript(t *testing.T) {
 	first := hitAsync(ctx, st, coalescedHit("first"))
 	gate.next(t)
 	const n = 5
-	var waiting []<-chan error
-	for i := range n {
-		waiting = append(waiting, hitAsync(ctx, st, coalescedHit(fmt.Sprint("c", i))))
-	}
-	waitQueued(t, st, n)
+	waiting := queueHits(t, st, n)
 	gate.open <- struct{}{}
 	names := gate.next(t)
 	if len(names) == 1 && names[0] == "eval" { // the first found no script either
@@ -273,21 +295,9 @@ func TestCoalescedNoScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	gate.open <- struct{}{}
-	again := gate.next(t)
-	if len(again) != n {
-		t.Errorf("after NOSCRIPT the pipeline %v was sent again as %v, want %d evals", names, again, n)
-	}
-	for _, name := range again {
-		if name != "eval" {
-			t.Errorf("after NOSCRIPT a decision was sent again as %q, want eval", name)
-		}
-	}
+	wantPipeline(t, "the decisions sent again after NOSCRIPT", gate.next(t), n, "eval")
 	gate.open <- struct{}{}
-	for i, w := range waiting {
-		if err := <-w; err != nil {
-			t.Errorf("decision %d: %v", i, err)
-		}
-	}
+	wantAnswered(t, waiting)
 }
 
 // TestCoalescedStress runs many callers against one limit, through one
