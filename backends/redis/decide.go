@@ -19,8 +19,9 @@ const (
 	// amount: the scripts' short path.
 	opHitOne = "H"
 	// opHitMany is a hit on several limits, each of whose costs is between
-	// 1 and its amount, in one call: the fixed window's short path for a
-	// request of many limits (fixed_server.lua).
+	// 1 and its amount, in one call: the short path for a request of many
+	// limits of the fixed window (fixed_server.lua) and the sliding window
+	// counter (sliding_one.lua).
 	opHitMany = "M"
 )
 
@@ -85,14 +86,24 @@ func (s *Storage) short(req *backends.Request) bool {
 }
 
 // shortMany reports whether req, of several limits decided in one call,
-// may take the fixed window's short path for many limits (operation "M"):
-// on the server's clock, every cost between 1 and its limit's amount.
+// may take the short path for many limits (operation "M"): the fixed
+// window or the sliding window counter, on the server's clock, every cost
+// between 1 and its limit's amount, and for the sliding window every
+// window of whole microseconds below 2^52 ns.
 func (s *Storage) shortMany(req *backends.Request) bool {
-	if len(req.Limits) < 2 || req.Strategy != backends.FixedWindow || s.opts.ClientClock {
+	if len(req.Limits) < 2 || s.opts.ClientClock {
+		return false
+	}
+	sliding := req.Strategy == backends.SlidingWindowCounter
+	if req.Strategy != backends.FixedWindow && !sliding {
 		return false
 	}
 	for i := range req.Limits {
-		if l := &req.Limits[i]; l.Cost < 1 || l.Cost > l.Amount {
+		l := &req.Limits[i]
+		if l.Cost < 1 || l.Cost > l.Amount {
+			return false
+		}
+		if sliding && (l.Window%time.Microsecond != 0 || l.Window >= maxShortWindow) {
 			return false
 		}
 	}
@@ -157,7 +168,8 @@ func (s *Storage) call(ctx context.Context, op string, req *backends.Request, li
 			}
 		}
 	}
-	if op == opHitOne {
+	switch op {
+	case opHitOne:
 		// the short path's arguments: the window in microseconds and, for
 		// the moving window, the key's lifetime in milliseconds, one and two
 		// windows (see moving_one.lua)
@@ -165,6 +177,10 @@ func (s *Storage) call(ctx context.Context, op string, req *backends.Request, li
 		args = append(args, w/1e3)
 		if req.Strategy == backends.MovingWindow {
 			args = append(args, w/1e6+1+slack, 2*w/1e6+1+slack)
+		}
+	case opHitMany: // every window in microseconds (see sliding_one.lua)
+		for i := range limits {
+			args = append(args, int64(limits[i].Window)/1e3)
 		}
 	}
 	sc.keys, sc.args = keys, args

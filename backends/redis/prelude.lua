@@ -5,8 +5,9 @@
 --
 -- KEYS[i]  counter of limit i (every key of a call shares one hash slot)
 -- ARGV[1]  operation: "h" hit, "t" test (peek), "r" refund a hit made at
---          the instant ARGV[2..3], "H" a hit that a strategy's short path
---          (sliding_one.lua, moving_one.lua) may answer before the prelude
+--          the instant ARGV[2..3], "H" and "M" a hit on one or several
+--          limits that a strategy's short path (sliding_one.lua,
+--          moving_one.lua) may answer before the prelude
 -- ARGV[2]  decision instant: seconds since the Unix epoch, or "-1" to read
 --          the server's clock (TIME)
 -- ARGV[3]  nanoseconds within that second
@@ -24,7 +25,7 @@
 -- reset_1, ...}; a reset is an instant (a 20-digit string) or a number of
 -- nanoseconds after now.
 local op = ARGV[1]
-if op == 'H' then -- a short path's request that it left to this one
+if op == 'H' or op == 'M' then -- a short path's request left to this one
 	op = 'h'
 end
 local E9 = 1000000000

@@ -87,19 +87,34 @@ func TestShortPathMatchesGeneral(t *testing.T) {
 	}
 }
 
-// TestShortPathManyMatchesGeneral: a fixed-window hit on two limits whose
-// costs lie between 1 and their amounts takes the short path for many
-// limits (operation "M"); the same hits on twin keys, with a third limit
-// that costs nothing, take the general path. Random costs, some out of
-// those bounds, give the same verdicts, per-limit states and resets, and
-// a refusal by either limit charges neither.
+// TestShortPathManyMatchesGeneral: a hit on two limits whose costs lie
+// between 1 and their amounts takes the short path for many limits
+// (operation "M") of the fixed window and the sliding window counter; the
+// same hits on twin keys, with a third limit that costs nothing, take the
+// general path. Random costs, some out of those bounds, give the same
+// verdicts, per-limit states and resets, and a refusal by either limit
+// charges neither.
 func TestShortPathManyMatchesGeneral(t *testing.T) {
 	st := open(t, "LIMITGEN_REDIS_URI")
+	for _, s := range []backends.Strategy{backends.FixedWindow, backends.SlidingWindowCounter} {
+		t.Run(s.String(), func(t *testing.T) { manyMatchesGeneral(t, st, s) })
+	}
+}
+
+func manyMatchesGeneral(t *testing.T, st *redis.Storage, s backends.Strategy) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(3, 4))
 	client := fmt.Sprint("many-", time.Now().UnixNano())
 	limit := func(name string, amount, cost int64) backends.Limit {
 		return backends.Limit{Key: backends.Key("L", client, "s", name), Amount: amount, Window: time.Hour, Cost: cost}
+	}
+	hit := func(limits []backends.Limit, res []backends.Result) bool {
+		t.Helper()
+		ok, err := st.Hit(ctx, &backends.Request{Strategy: s, Now: time.Now(), Limits: limits}, res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
 	}
 	var admitted int64
 	for i := range 80 {
@@ -110,18 +125,11 @@ func TestShortPathManyMatchesGeneral(t *testing.T) {
 		case 9:
 			cost = 14 // above the second limit's amount
 		}
-		now := time.Now()
 		many := []backends.Limit{limit("a", 40, cost), limit("b", 13, cost)}
 		general := []backends.Limit{limit("a-general", 40, cost), limit("b-general", 13, cost), limit("free", 1<<40, 0)}
 		resMany, resGeneral := make([]backends.Result, 2), make([]backends.Result, 3)
-		okMany, err := st.Hit(ctx, &backends.Request{Strategy: backends.FixedWindow, Now: now, Limits: many}, resMany)
-		if err != nil {
-			t.Fatal(err)
-		}
-		okGeneral, err := st.Hit(ctx, &backends.Request{Strategy: backends.FixedWindow, Now: now, Limits: general}, resGeneral)
-		if err != nil {
-			t.Fatal(err)
-		}
+		okMany := hit(many, resMany)
+		okGeneral := hit(general, resGeneral)
 		if okMany != okGeneral {
 			t.Fatalf("step %d cost %d: short path %v %+v, general %v %+v", i, cost, okMany, resMany, okGeneral, resGeneral[:2])
 		}
@@ -138,10 +146,11 @@ func TestShortPathManyMatchesGeneral(t *testing.T) {
 			admitted += cost
 		}
 	}
-	// Limits whose packed state would pass 2^51 answer as a table.
+	// Limits whose packed state would pass 2^51 answer as a table, with
+	// the general path's resets (within the window).
 	const huge = 1 << 40
 	now := time.Now()
-	res := make([]backends.Result, 3)
+	var resets []time.Time
 	for _, twin := range []string{"", "-general"} {
 		// every cost in bounds: operation M; with a free third limit: the
 		// general path
@@ -149,24 +158,31 @@ func TestShortPathManyMatchesGeneral(t *testing.T) {
 		if twin != "" {
 			limits = append(limits, limit("free", huge, 0))
 		}
-		ok, err := st.Hit(ctx, &backends.Request{Strategy: backends.FixedWindow, Now: now, Limits: limits}, res[:len(limits)])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok || res[0].Remaining != huge-1 || res[1].Remaining != huge-2 {
+		res := make([]backends.Result, len(limits))
+		if ok := hit(limits, res); !ok || res[0].Remaining != huge-1 || res[1].Remaining != huge-2 {
 			t.Fatalf("huge limits%s: %v %+v, want admitted with %d and %d left", twin, ok, res[:2], huge-1, huge-2)
 		}
-		if d := res[0].Reset.Sub(now); d < time.Hour-time.Second || d > time.Hour {
-			t.Errorf("huge limits%s: reset %v after now, want an hour", twin, d)
+		if d := res[0].Reset.Sub(now); d <= 0 || d > time.Hour+time.Second {
+			t.Errorf("huge limits%s: reset %v after now, want within the hour", twin, d)
 		}
+		resets = append(resets, res[0].Reset)
+	}
+	if d := resets[0].Sub(resets[1]); d < -50*time.Millisecond || d > 50*time.Millisecond {
+		t.Errorf("huge limits: resets differ by %v between the short and the general path", d)
+	}
+	if s == backends.FixedWindow && resets[0].Sub(now) < time.Hour-time.Second {
+		t.Errorf("huge limits: reset %v after now, want the hour's window from the first hit", resets[0].Sub(now))
 	}
 	// the second limit bounds what both admit, refused hits charging none
-	n, err := st.Client().Get(ctx, st.Prefix()+limit("b", 13, 1).Key).Int64()
-	if err != nil {
+	if admitted > 13 || admitted < 10 {
+		t.Errorf("admitted cost %d in all, want it between 10 and 13", admitted)
+	}
+	peek := make([]backends.Result, 2)
+	if _, err := st.Test(ctx, &backends.Request{Strategy: s, Now: time.Now(), Limits: []backends.Limit{limit("a", 40, 1), limit("b", 13, 1)}}, peek); err != nil {
 		t.Fatal(err)
 	}
-	if n != admitted || admitted > 13 || admitted < 10 {
-		t.Errorf("second limit counts %d; admitted cost %d in all, want it between 10 and 13 and counted exactly", n, admitted)
+	if peek[0].Remaining != 40-admitted || peek[1].Remaining != 13-admitted {
+		t.Errorf("after admitting cost %d, %d and %d remain, want %d and %d", admitted, peek[0].Remaining, peek[1].Remaining, 40-admitted, 13-admitted)
 	}
 }
 
@@ -258,12 +274,13 @@ func TestShortPathRefusal(t *testing.T) {
 	}
 }
 
-// TestShortPathSlidingBuckets: the sliding window counter's short path
-// carries the current bucket into the previous one at a bucket boundary
-// and weights it as the general path does. Both keys get the same hits in
-// one bucket (through one request of two limits); in the next bucket, the
-// short and the general path must agree, unless the weighted count changed
-// between the two calls (then the test tries again in a later bucket).
+// TestShortPathSlidingBuckets: the sliding window counter's short paths
+// for one limit and for many carry the current bucket into the previous
+// one at a bucket boundary and weight it as the general path does. Four
+// keys get the same hits in one bucket (through one request); in the next
+// bucket, a hit on one limit, the same hit with a free limit (the general
+// path) and a hit on two limits must agree, unless the weighted count
+// changed between the calls (then the test tries again in a later bucket).
 func TestShortPathSlidingBuckets(t *testing.T) {
 	st := open(t, "LIMITGEN_REDIS_URI")
 	ctx := context.Background()
@@ -272,18 +289,27 @@ func TestShortPathSlidingBuckets(t *testing.T) {
 	for attempt := range 5 {
 		tw := twin{st, fmt.Sprint("buckets-", attempt)}
 		waitBucket(t, st.Client(), window, 10*time.Millisecond, false)
-		both := []backends.Limit{tw.limit("short", 10, window, 1), tw.limit("general", 10, window, 1)}
-		res := make([]backends.Result, 2)
+		many := []backends.Limit{tw.limit("many-a", 10, window, 1), tw.limit("many-b", 10, window, 1)}
+		all := append([]backends.Limit{tw.limit("short", 10, window, 1), tw.limit("general", 10, window, 1)}, many...)
+		res := make([]backends.Result, len(all))
 		for range 6 {
-			if _, err := st.Hit(ctx, &backends.Request{Strategy: backends.SlidingWindowCounter, Now: time.Now(), Limits: both}, res); err != nil {
+			if _, err := st.Hit(ctx, &backends.Request{Strategy: backends.SlidingWindowCounter, Now: time.Now(), Limits: all}, res); err != nil {
 				t.Fatal(err)
 			}
 		}
 		waitBucket(t, st.Client(), window, 50*time.Millisecond, true)
 		a, b, okA, okB := tw.hit(t, backends.SlidingWindowCounter, 10, window, 1)
-		if okA != okB || a.Remaining != b.Remaining {
-			t.Logf("attempt %d: short %v %+v, general %v %+v (the weight may have changed between the calls)", attempt, okA, a, okB, b)
+		okM, err := st.Hit(ctx, &backends.Request{Strategy: backends.SlidingWindowCounter, Now: time.Now(), Limits: many}, res[:2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := res[0]
+		if okA != okB || a.Remaining != b.Remaining || okM != okB || m.Remaining != b.Remaining || res[1].Remaining != b.Remaining {
+			t.Logf("attempt %d: short %v %+v, general %v %+v, many %v %+v (the weight may have changed between the calls)", attempt, okA, a, okB, b, okM, res[:2])
 			continue
+		}
+		if d := m.Reset.Sub(b.Reset); d < -20*time.Millisecond || d > 20*time.Millisecond {
+			t.Errorf("attempt %d: resets of the many-limit and the general path differ by %v", attempt, d)
 		}
 		// 6 hits in the previous bucket, 150 ms of 200 still overlapping:
 		// weighted floor(6 * ~0.75) = 4, plus the new hit.
