@@ -20,8 +20,7 @@ const (
 	opHitOne = "H"
 	// opHitMany is a hit on several limits, each of whose costs is between
 	// 1 and its amount, in one call: the short path for a request of many
-	// limits of the fixed window (fixed_server.lua) and the sliding window
-	// counter (sliding_one.lua).
+	// limits (fixed_server.lua, moving_one.lua, sliding_one.lua).
 	opHitMany = "M"
 )
 
@@ -86,16 +85,12 @@ func (s *Storage) short(req *backends.Request) bool {
 }
 
 // shortMany reports whether req, of several limits decided in one call,
-// may take the short path for many limits (operation "M"): the fixed
-// window or the sliding window counter, on the server's clock, every cost
-// between 1 and its limit's amount, and for the sliding window every
-// window of whole microseconds below 2^52 ns.
+// may take a short path for many limits (operation "M"): on the server's
+// clock, every cost between 1 and its limit's amount (exactly 1 for the
+// moving window), and for the moving and sliding windows every window of
+// whole microseconds below 2^52 ns.
 func (s *Storage) shortMany(req *backends.Request) bool {
 	if len(req.Limits) < 2 || s.opts.ClientClock {
-		return false
-	}
-	sliding := req.Strategy == backends.SlidingWindowCounter
-	if req.Strategy != backends.FixedWindow && !sliding {
 		return false
 	}
 	for i := range req.Limits {
@@ -103,7 +98,10 @@ func (s *Storage) shortMany(req *backends.Request) bool {
 		if l.Cost < 1 || l.Cost > l.Amount {
 			return false
 		}
-		if sliding && (l.Window%time.Microsecond != 0 || l.Window >= maxShortWindow) {
+		if req.Strategy == backends.FixedWindow {
+			continue
+		}
+		if l.Window%time.Microsecond != 0 || l.Window >= maxShortWindow || (req.Strategy == backends.MovingWindow && l.Cost != 1) {
 			return false
 		}
 	}
@@ -178,9 +176,13 @@ func (s *Storage) call(ctx context.Context, op string, req *backends.Request, li
 		if req.Strategy == backends.MovingWindow {
 			args = append(args, w/1e6+1+slack, 2*w/1e6+1+slack)
 		}
-	case opHitMany: // every window in microseconds (see sliding_one.lua)
+	case opHitMany: // the same for every limit
 		for i := range limits {
-			args = append(args, int64(limits[i].Window)/1e3)
+			w := int64(limits[i].Window)
+			args = append(args, w/1e3)
+			if req.Strategy == backends.MovingWindow {
+				args = append(args, w/1e6+1+slack, 2*w/1e6+1+slack)
+			}
 		}
 	}
 	sc.keys, sc.args = keys, args

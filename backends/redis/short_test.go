@@ -89,14 +89,14 @@ func TestShortPathMatchesGeneral(t *testing.T) {
 
 // TestShortPathManyMatchesGeneral: a hit on two limits whose costs lie
 // between 1 and their amounts takes the short path for many limits
-// (operation "M") of the fixed window and the sliding window counter; the
-// same hits on twin keys, with a third limit that costs nothing, take the
+// (operation "M"; costs of 1 only for the moving window); the same hits
+// on twin keys, with a third limit that costs nothing, take the
 // general path. Random costs, some out of those bounds, give the same
 // verdicts, per-limit states and resets, and a refusal by either limit
 // charges neither.
 func TestShortPathManyMatchesGeneral(t *testing.T) {
 	st := open(t, "LIMITGEN_REDIS_URI")
-	for _, s := range []backends.Strategy{backends.FixedWindow, backends.SlidingWindowCounter} {
+	for _, s := range backends.Strategies() {
 		t.Run(s.String(), func(t *testing.T) { manyMatchesGeneral(t, st, s) })
 	}
 }
@@ -186,91 +186,116 @@ func manyMatchesGeneral(t *testing.T, st *redis.Storage, s backends.Strategy) {
 	}
 }
 
-// TestShortPathMovingTrim: the moving window's short path trims the hits
-// that left the window once it sees 2 or 3 of them at the tail (one it
-// leaves in place, uncounted), and leaves a tail of 4 or more expired hits
-// to the general path, which must then answer as if they were gone.
+// TestShortPathMovingTrim: the moving window's short paths, for one limit
+// and for two, trim the hits that left the window once they see 2 or 3 of
+// them at the tail (one they leave in place, uncounted), and leave a tail
+// of 4 or more expired hits to the general path, which must then answer
+// as if they were gone.
 func TestShortPathMovingTrim(t *testing.T) {
 	st := open(t, "LIMITGEN_REDIS_URI")
 	ctx := context.Background()
 	const window = 60 * time.Millisecond
-	for _, old := range []int{1, 2, 3, 7} {
-		t.Run(fmt.Sprint(old, "-expired"), func(t *testing.T) {
-			l := backends.Limit{Key: backends.Key("L", fmt.Sprint("trim-", old), "s", "l"), Amount: 10, Window: window, Cost: 1}
-			req := &backends.Request{Strategy: backends.MovingWindow, Limits: []backends.Limit{l}}
-			res := make([]backends.Result, 1)
-			for range old {
-				req.Now = time.Now()
-				if _, err := st.Hit(ctx, req, res); err != nil {
-					t.Fatal(err)
+	for _, n := range []int{1, 2} {
+		for _, old := range []int{1, 2, 3, 7} {
+			t.Run(fmt.Sprint(n, "-limits/", old, "-expired"), func(t *testing.T) {
+				var limits []backends.Limit
+				for i := range n {
+					key := backends.Key("L", fmt.Sprint("trim-", n, "-", old), "s", fmt.Sprint("l", i))
+					limits = append(limits, backends.Limit{Key: key, Amount: int64(10 * (i + 1)), Window: window, Cost: 1})
 				}
-			}
-			time.Sleep(window + window/2) // server clock: real time must pass
-			for i := range 3 {
-				req.Now = time.Now()
-				ok, err := st.Hit(ctx, req, res)
-				if err != nil {
-					t.Fatal(err)
+				req := &backends.Request{Strategy: backends.MovingWindow, Limits: limits}
+				res := make([]backends.Result, n)
+				for range old {
+					req.Now = time.Now()
+					if _, err := st.Hit(ctx, req, res); err != nil {
+						t.Fatal(err)
+					}
 				}
-				if want := int64(9 - i); !ok || res[0].Remaining != want {
-					t.Fatalf("hit %d after %d expired: %v %+v, want admitted with %d left", i, old, ok, res[0], want)
+				time.Sleep(window + window/2) // server clock: real time must pass
+				for i := range 3 {
+					req.Now = time.Now()
+					ok, err := st.Hit(ctx, req, res)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for j, l := range limits {
+						if want := l.Amount - 1 - int64(i); !ok || res[j].Remaining != want {
+							t.Fatalf("hit %d after %d expired, limit %d: %v %+v, want admitted with %d left", i, old, j, ok, res[j], want)
+						}
+						if w := res[j].Reset.Sub(req.Now); w <= 0 || w > window {
+							t.Errorf("hit %d, limit %d: Reset %v after now, want within (0, %v]", i, j, w, window)
+						}
+					}
 				}
-				if w := res[0].Reset.Sub(req.Now); w <= 0 || w > window {
-					t.Errorf("hit %d: Reset %v after now, want within (0, %v]", i, w, window)
+				for j, l := range limits {
+					got, err := st.Client().LLen(ctx, st.Prefix()+l.Key+"#mw").Result()
+					if err != nil {
+						t.Fatal(err)
+					}
+					// A single expired hit stays (uncounted) until a second
+					// joins it, unless the whole key expired first (it lives
+					// two windows after its last hit, which a slow sleep may
+					// exceed).
+					if got != 3 && (old != 1 || got != 4) {
+						t.Errorf("limit %d: list holds %d entries after %d expired ones and 3 new hits, want 3", j, got, old)
+					}
 				}
-			}
-			n, err := st.Client().LLen(ctx, st.Prefix()+l.Key+"#mw").Result()
-			if err != nil {
-				t.Fatal(err)
-			}
-			// A single expired hit stays (uncounted) until a second joins it,
-			// unless the whole key expired first (it lives two windows after
-			// its last hit, which a slow sleep may exceed).
-			if n != 3 && (old != 1 || n != 4) {
-				t.Errorf("list holds %d entries after %d expired ones and 3 new hits, want 3", n, old)
-			}
-		})
+			})
+		}
 	}
 }
 
-// TestShortPathRefusal: a refused hit on the short path charges nothing
-// (the optimistic INCRBY or LPUSH is undone) and reports the state.
+// TestShortPathRefusal: a refused hit on the short paths, for one limit
+// and for two, charges nothing (the optimistic INCRBY or LPUSH is undone)
+// and reports the state.
 func TestShortPathRefusal(t *testing.T) {
 	st := open(t, "LIMITGEN_REDIS_URI")
 	ctx := context.Background()
-	for _, s := range backends.Strategies() {
-		t.Run(s.String(), func(t *testing.T) {
-			l := backends.Limit{Key: backends.Key("L", "refuse-"+s.String(), "s", "l"), Amount: 3, Window: time.Hour, Cost: 1}
-			req := &backends.Request{Strategy: s, Now: time.Now(), Limits: []backends.Limit{l}}
-			res := make([]backends.Result, 1)
-			for i := range 6 {
-				ok, err := st.Hit(ctx, req, res)
-				if err != nil {
-					t.Fatal(err)
+	for _, n := range []int{1, 2} {
+		for _, s := range backends.Strategies() {
+			t.Run(fmt.Sprint(n, "-limits/", s), func(t *testing.T) {
+				// the first limit refuses; a second has room to spare
+				limits := []backends.Limit{{Key: backends.Key("L", fmt.Sprint("refuse-", n, s), "s", "l"), Amount: 3, Window: time.Hour, Cost: 1}}
+				if n == 2 {
+					limits = append(limits, backends.Limit{Key: backends.Key("L", fmt.Sprint("refuse-", n, s), "s", "roomy"), Amount: 10, Window: time.Hour, Cost: 1})
 				}
-				if ok != (i < 3) || res[0].Allowed != ok || res[0].Remaining != max(0, 2-int64(i)) {
-					t.Fatalf("hit %d: %v %+v", i, ok, res[0])
+				req := &backends.Request{Strategy: s, Now: time.Now(), Limits: limits}
+				res := make([]backends.Result, n)
+				for i := range 6 {
+					ok, err := st.Hit(ctx, req, res)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if ok != (i < 3) || res[0].Allowed != ok || res[0].Remaining != max(0, 2-int64(i)) {
+						t.Fatalf("hit %d: %v %+v", i, ok, res)
+					}
+					if n == 2 && (!res[1].Allowed || res[1].Remaining != 10-min(3, int64(i)+1)) {
+						t.Fatalf("hit %d: the roomy limit reports %+v, want allowed with %d left", i, res[1], 10-min(3, int64(i)+1))
+					}
+					// the sliding window counter resets at the end of its
+					// bucket, aligned to whole hours here; the others an hour
+					// after the first hit
+					low := time.Hour - time.Minute
+					if s == backends.SlidingWindowCounter {
+						low = 0
+					}
+					if w := res[0].Reset.Sub(req.Now); w <= low || w > time.Hour {
+						t.Errorf("hit %d: Reset %v after now, want within (%v, 1h]", i, w, low)
+					}
 				}
-				// the sliding window counter resets at the end of its bucket,
-				// aligned to whole hours here; the others an hour after the
-				// first hit
-				low := time.Hour - time.Minute
-				if s == backends.SlidingWindowCounter {
-					low = 0
+				// a peek (general path) sees exactly the 3 admitted hits
+				if ok, err := st.Test(ctx, req, res); err != nil || ok || res[0].Remaining != 0 {
+					t.Fatalf("peek: %v %+v %v, want refused with 0 left", ok, res[0], err)
 				}
-				if w := res[0].Reset.Sub(req.Now); w <= low || w > time.Hour {
-					t.Errorf("hit %d: Reset %v after now, want within (%v, 1h]", i, w, low)
+				req.Limits[0].Amount = 4
+				if ok, err := st.Test(ctx, req, res); err != nil || !ok || res[0].Remaining != 1 {
+					t.Fatalf("peek with amount 4: %v %+v %v, want admitted with 1 left (3 hits counted)", ok, res[0], err)
 				}
-			}
-			// a peek (general path) sees exactly the 3 admitted hits
-			if ok, err := st.Test(ctx, req, res); err != nil || ok || res[0].Remaining != 0 {
-				t.Fatalf("peek: %v %+v %v, want refused with 0 left", ok, res[0], err)
-			}
-			req.Limits[0].Amount = 4
-			if ok, err := st.Test(ctx, req, res); err != nil || !ok || res[0].Remaining != 1 {
-				t.Fatalf("peek with amount 4: %v %+v %v, want admitted with 1 left (3 hits counted)", ok, res[0], err)
-			}
-		})
+				if n == 2 && res[1].Remaining != 7 {
+					t.Fatalf("peek: the roomy limit has %d left, want 7 (3 hits counted)", res[1].Remaining)
+				}
+			})
+		}
 	}
 }
 

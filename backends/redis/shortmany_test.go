@@ -8,15 +8,15 @@ import (
 )
 
 // TestShortManyRoutes checks which requests take the short path for many
-// limits: several limits of the fixed window or the sliding window counter
-// on the server's clock, every cost between 1 and its amount, sliding
-// windows in whole microseconds below 2^52 ns.
+// limits: several limits on the server's clock, every cost between 1 and
+// its amount (1 for the moving window), moving and sliding windows in
+// whole microseconds below 2^52 ns.
 func TestShortManyRoutes(t *testing.T) {
 	l := func(amount, cost int64) backends.Limit {
 		return backends.Limit{Key: "k", Amount: amount, Window: time.Second, Cost: cost}
 	}
 	server, client := &Storage{}, &Storage{opts: Options{ClientClock: true}}
-	sliding := backends.SlidingWindowCounter
+	sliding, moving := backends.SlidingWindowCounter, backends.MovingWindow
 	tests := []struct {
 		name string
 		s    *Storage
@@ -28,7 +28,9 @@ func TestShortManyRoutes(t *testing.T) {
 		{"one limit (operation H)", server, backends.Request{Limits: []backends.Limit{l(2, 1)}}, false},
 		{"a cost of zero", server, backends.Request{Limits: []backends.Limit{l(2, 1), l(2, 0)}}, false},
 		{"a cost above its amount", server, backends.Request{Limits: []backends.Limit{l(2, 1), l(2, 3)}}, false},
-		{"moving window", server, backends.Request{Strategy: backends.MovingWindow, Limits: []backends.Limit{l(2, 1), l(1, 1)}}, false},
+		{"moving window", server, backends.Request{Strategy: moving, Limits: []backends.Limit{l(2, 1), l(1, 1)}}, true},
+		{"moving window, a cost of 2", server, backends.Request{Strategy: moving, Limits: []backends.Limit{l(2, 1), l(2, 2)}}, false},
+		{"moving window, a window of 1.5 µs", server, backends.Request{Strategy: moving, Limits: []backends.Limit{l(2, 1), {Key: "k", Amount: 1, Window: 1500, Cost: 1}}}, false},
 		{"sliding window", server, backends.Request{Strategy: sliding, Limits: []backends.Limit{l(2, 1), l(1, 1)}}, true},
 		{"sliding window, a window of 1.5 µs", server, backends.Request{Strategy: sliding, Limits: []backends.Limit{l(2, 1), {Key: "k", Amount: 1, Window: 1500, Cost: 1}}}, false},
 		{"sliding window, a window of 2^52 ns", server, backends.Request{Strategy: sliding, Limits: []backends.Limit{l(2, 1), {Key: "k", Amount: 1, Window: 1 << 52, Cost: 1}}}, false},
