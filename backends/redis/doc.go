@@ -80,6 +80,12 @@
 //   - sliding window counter: TIME, HMGET, HINCRBY (HSET + PEXPIRE when a
 //     new bucket starts), in microseconds, exact in doubles.
 //
+// A hit on several limits whose costs lie between 1 and their amounts
+// (exactly 1 for the moving window) takes each script's short path for
+// many limits, which does the same per limit, reads everything before it
+// writes anything, and answers one packed integer per limit (fixed window)
+// or the general path's table.
+//
 // The client side matters as much, since client and server share the
 // machine's cores in a benchmark: the URI openers let the go-redis client
 // enforce the timeout (Options.ClientTimeouts) instead of deriving a
