@@ -27,8 +27,10 @@ const memoReplace = 64
 // which keeps collisions rare. The entry's removed flag, read under its shard's lock,
 // says whether it is still in its table. Slots are read and written
 // atomically and publish only the immutable key and shard of an entry; the
-// memo is safe for concurrent use. It keeps the entries it points to (and
-// their keys) alive until their slots are taken over or the store closes.
+// memo is safe for concurrent use. An entry removed from its table leaves
+// the memo at once (see forget); one remembered under another string of
+// the same key stays alive until its slot is taken over or the store
+// closes.
 type memo struct {
 	slots [memoSlots]atomic.Pointer[entry]
 }
@@ -68,6 +70,20 @@ func (m *memo) remember(key string, e *entry) {
 	case rand.Uint32()%memoReplace == 0:
 		m.slots[i+uint64(rand.Uint32()&1)].Store(e)
 	}
+}
+
+// forget empties the slots of e's key that point to e, an entry just
+// removed from its table, so that the memo no longer keeps it (and its key)
+// alive. It finds e when e was remembered under the very key string it
+// keeps, as the runtime's keys are; otherwise e stays until its slot is
+// taken over. A nil memo forgets nothing.
+func (m *memo) forget(e *entry) {
+	if m == nil {
+		return
+	}
+	i := m.slot(e.key)
+	m.slots[i].CompareAndSwap(e, nil)
+	m.slots[i+1].CompareAndSwap(e, nil)
 }
 
 // clear empties every slot, so the memo holds no entry alive.

@@ -64,6 +64,9 @@ func TestMemoForgetsRemovedEntries(t *testing.T) {
 	if err := s.Clear(ctx, key); err != nil {
 		t.Fatal(err)
 	}
+	if e := s.memo.lookup(key); e != nil {
+		t.Fatal("the memo still holds a cleared key's entry")
+	}
 	if !hit(t, s, backends.FixedWindow, now, one) {
 		t.Fatal("after Clear, the key was refused: the memo's removed entry was used")
 	}
@@ -83,8 +86,8 @@ func TestMemoForgetsRemovedEntries(t *testing.T) {
 	if n := s.Keys(); n != 1 {
 		t.Fatalf("Keys() = %d after every other key expired, want 1", n)
 	}
-	if e := s.memo.lookup(key); e != nil && !e.removed {
-		t.Fatal("a reclaimed entry is not marked removed")
+	if e := s.memo.lookup(key); e != nil {
+		t.Fatalf("the memo still holds a reclaimed entry (removed: %v)", e.removed)
 	}
 	for range 3 {
 		if !hit(t, s, backends.FixedWindow, later, two...) {
@@ -98,6 +101,40 @@ func TestMemoForgetsRemovedEntries(t *testing.T) {
 	req := backends.Request{Now: later, Limits: []backends.Limit{one}}
 	if _, err := s.Hit(ctx, &req, make([]backends.Result, 1)); err != backends.ErrClosed {
 		t.Fatalf("Hit after Close through the memo: %v, want ErrClosed", err)
+	}
+}
+
+// TestMemoLetsGoOfReclaimedEntries: once expired keys are reclaimed, or
+// evicted by the key cap, the memo points to none of their entries, so it
+// keeps no dead entry (or key) alive.
+func TestMemoLetsGoOfReclaimedEntries(t *testing.T) {
+	for _, c := range []Config{{}, {MaxKeys: 1000}} {
+		s := mustNew(t, c)
+		now := time.Unix(1000, 0)
+		for i := range 5000 {
+			key := backends.Key(backends.DefaultPrefix, fmt.Sprintf("10.0.%d.%d", i>>8, i&255), "s", "1 per 1 second")
+			hit(t, s, backends.FixedWindow, now, backends.Limit{Key: key, Amount: 1, Window: time.Second, Cost: 1})
+		}
+		// every key expired: a decision at a later instant in each shard,
+		// then Keys, reclaim them
+		later := now.Add(time.Hour)
+		for i := range 256 {
+			key := backends.Key(backends.DefaultPrefix, fmt.Sprintf("10.1.0.%d", i), "s", "1 per 1 second")
+			hit(t, s, backends.FixedWindow, later, backends.Limit{Key: key, Amount: 1, Window: time.Second, Cost: 1})
+		}
+		s.Keys()
+		held, dead := 0, 0
+		for i := range s.memo.slots {
+			if e := s.memo.slots[i].Load(); e != nil {
+				held++
+				if e.removed {
+					dead++
+				}
+			}
+		}
+		if dead != 0 || held == 0 {
+			t.Errorf("MaxKeys %d: the memo holds %d entries, %d of them removed; want none removed", c.MaxKeys, held, dead)
+		}
 	}
 }
 

@@ -96,7 +96,7 @@ type shard struct {
 	inserts  int      // keys added since the last sweep
 	last     int64    // the latest instant a decision in this shard used
 	index    uint16   // the shard's index in Store.shards
-	_        [46]byte // to 128 bytes: two cache lines
+	_        [38]byte // to 128 bytes: two cache lines
 }
 
 // entry is one key's counter, 64 bytes: one cache line. kind says which
@@ -163,6 +163,7 @@ func New(c Config) (*Store, error) {
 	}
 	for i := range s.shards {
 		s.shards[i].index = uint16(i)
+		s.shards[i].t.memo = s.memo
 		s.shards[i].sweepAt = minSweepAt
 		s.shards[i].capacity = c.MaxKeys / n
 	}

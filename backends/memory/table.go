@@ -11,6 +11,7 @@ import "math/rand/v2"
 type table struct {
 	slots []slot // length a power of two (or 0); empty slots have e == nil
 	n     int    // entries held
+	memo  *memo  // told of every entry removed, so it lets go at once; may be nil
 }
 
 type slot struct {
@@ -91,6 +92,7 @@ func (t *table) remove(h uint64, key string) {
 // would otherwise become unreachable.
 func (t *table) deleteAt(i uint64) {
 	t.slots[i].e.removed = true
+	t.memo.forget(t.slots[i].e)
 	mask := uint64(len(t.slots) - 1)
 	j := i
 	for {
@@ -120,6 +122,7 @@ func (t *table) keep(live func(*entry) bool) {
 				n++
 			} else {
 				s.e.removed = true
+				t.memo.forget(s.e)
 			}
 		}
 	}
