@@ -68,6 +68,13 @@ func gated(t *testing.T, opts redis.Options) (*redis.Storage, *gateHook) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Load the script first, so that no decision finds it missing (on a
+	// fresh server) and is sent again in a pipeline the test does not
+	// expect.
+	warm := open(t, "LIMITGEN_REDIS_URI")
+	if _, err := warm.Hit(context.Background(), coalescedHit("warm"), make([]backends.Result, 1)); err != nil {
+		t.Fatal(err)
+	}
 	client := goredis.NewClient(&goredis.Options{Addr: u.Hosts[0], ContextTimeoutEnabled: true, DisableIdentity: true})
 	t.Cleanup(func() { client.Close() })
 	hook := newGateHook()
@@ -117,18 +124,26 @@ func wantPipeline(t *testing.T, what string, names []string, n int, name string)
 	}
 }
 
+// await returns the outcome of a decision started by hitAsync, failing the
+// test if it takes more than a few seconds.
+func await(t *testing.T, outcome <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-outcome:
+		return err
+	case <-time.After(5 * time.Second):
+		t.Fatal("a decision was never answered")
+		return nil
+	}
+}
+
 // wantAnswered checks that every decision of waiting is answered as
 // hitAsync expects, within a few seconds.
 func wantAnswered(t *testing.T, waiting []<-chan error) {
 	t.Helper()
 	for i, w := range waiting {
-		select {
-		case err := <-w:
-			if err != nil {
-				t.Errorf("decision %d: %v", i, err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("decision %d was never answered", i)
+		if err := await(t, w); err != nil {
+			t.Errorf("decision %d: %v", i, err)
 		}
 	}
 }
@@ -181,7 +196,7 @@ func TestCoalescedPipeline(t *testing.T) {
 	const n = 10
 	waiting := queueHits(t, st, n)
 	gate.open <- struct{}{}
-	if err := <-first; err != nil {
+	if err := await(t, first); err != nil {
 		t.Fatal(err)
 	}
 	wantPipeline(t, "the queued decisions", gate.next(t), n, "evalsha")
@@ -207,11 +222,11 @@ func TestCoalescedAbandoned(t *testing.T) {
 	abandoned := hitAsync(ctx, st, req)
 	waitQueued(t, st, 1)
 	cancel()
-	if err := <-abandoned; !errors.Is(err, context.Canceled) {
+	if err := await(t, abandoned); !errors.Is(err, context.Canceled) {
 		t.Errorf("abandoned decision: %v, want context.Canceled", err)
 	}
 	gate.open <- struct{}{}
-	if err := <-first; err != nil {
+	if err := await(t, first); err != nil {
 		t.Fatal(err)
 	}
 	gate.openWide()
@@ -237,10 +252,10 @@ func TestCoalescedTimeout(t *testing.T) {
 	waitQueued(t, st, 1)
 	skew.Store(int64(time.Hour)) // the late decision's hour is up
 	gate.open <- struct{}{}
-	if err := <-first; err != nil {
+	if err := await(t, first); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-late; !errors.Is(err, context.DeadlineExceeded) {
+	if err := await(t, late); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("decision queued past its timeout: %v, want context.DeadlineExceeded", err)
 	}
 	gate.openWide()
@@ -260,11 +275,11 @@ func TestCoalescedClose(t *testing.T) {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-queued; !errors.Is(err, backends.ErrClosed) {
+	if err := await(t, queued); !errors.Is(err, backends.ErrClosed) {
 		t.Errorf("decision queued at Close: %v, want backends.ErrClosed", err)
 	}
 	gate.open <- struct{}{}
-	if err := <-first; err != nil {
+	if err := await(t, first); err != nil {
 		t.Errorf("decision being sent at Close: %v, want its answer", err)
 	}
 }
@@ -285,7 +300,7 @@ func TestCoalescedNoScript(t *testing.T) {
 		gate.open <- struct{}{}
 		names = gate.next(t)
 	}
-	if err := <-first; err != nil {
+	if err := await(t, first); err != nil {
 		t.Fatal(err)
 	}
 	if len(names) != n {
