@@ -52,6 +52,10 @@ type Options struct {
 	// bounds a decision from the moment it queues. Zero means
 	// DefaultPipelines; negative turns coalescing off, so that each
 	// decision takes a pooled connection of its own (URI pipelines=0).
+	// Against a local server 2 measured best (64 callers, fixed window:
+	// 8.6 µs per decision, 9.0 with 4 in flight, 10.4 with 8); across a
+	// network, where a round trip takes longer, more in flight keep
+	// moderate concurrency from waiting for a free one.
 	Pipelines int
 	// CloseClient makes Close also close the client passed to New. The URI
 	// openers set it, since they create the client.
