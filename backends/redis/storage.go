@@ -211,9 +211,14 @@ func (s *Storage) Close() error {
 }
 
 // bound returns ctx with the storage's timeout as a deadline, unless the
-// timeout is off or the client enforces it (Options.ClientTimeouts).
+// timeout is off, the client enforces it (Options.ClientTimeouts), or ctx
+// already ends no later (as within a cross-slot request, bounded as a
+// whole).
 func (s *Storage) bound(ctx context.Context) (context.Context, context.CancelFunc) {
 	if !s.perCall {
+		return ctx, noCancel
+	}
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= s.timeout {
 		return ctx, noCancel
 	}
 	return context.WithTimeout(ctx, s.timeout)
