@@ -289,54 +289,84 @@ func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now i
 	return all, nil
 }
 
-// decideManyFresh is decideLocked for a request with a key that holds no state
-// of its strategy yet (old[i] is nil or of another strategy): such a limit
-// is decided on a fresh copy, stored once every limit is settled. It is a
-// function of its own so that the steady state does not pay for clearing
-// the copies' buffer.
+// decideManyFresh is decideLocked for a request with a key that holds no
+// state of its strategy yet (old[i] is nil or of another strategy): such a
+// limit is decided on a fresh copy, stored once every limit is settled. A
+// key the request carries twice (a route limited twice by one limit, say)
+// is one counter: its later limits share the copy of its first, as they
+// would share its entry. It is a function of its own so that the steady
+// state does not pay for clearing the copies' buffer.
 //
 //go:noinline
 func (s *Store) decideManyFresh(req *backends.Request, res []backends.Result, now int64, charge bool,
 	hs, idx []uint64, old []*entry) bool {
 	n := len(req.Limits)
-	var tmpBuf [maxBuf]entry
-	tmp := tmpBuf[:n:n]
+	var (
+		tmpBuf [maxBuf]entry
+		ofBuf  [maxBuf]int
+	)
+	tmp, of := tmpBuf[:n:n], ofBuf[:n:n]
 	if n > maxBuf {
-		tmp = make([]entry, n)
+		tmp, of = make([]entry, n), make([]int, n)
 	}
-	// No pointer to tmp is ever stored in a slice, which would move it to
-	// the heap: cur returns old[i] or &tmp[i].
+	// of[i] is the first limit with limit i's key, whose copy a fresh limit
+	// i decides on. No pointer to tmp is ever stored in a slice, which
+	// would move it to the heap: cur returns old[i] or &tmp[of[i]].
 	isFresh := func(i int) bool { return old[i] == nil || old[i].kind != req.Strategy }
+	for i := range req.Limits {
+		of[i] = i
+		if isFresh(i) {
+			for k := range i {
+				if req.Limits[k].Key == req.Limits[i].Key {
+					of[i] = k
+					break
+				}
+			}
+			tmp[of[i]].kind = req.Strategy
+		}
+	}
+	cur := func(i int) *entry {
+		if isFresh(i) {
+			return &tmp[of[i]]
+		}
+		return old[i]
+	}
 	all := true
 	for i := range req.Limits {
-		c := old[i]
-		if isFresh(i) {
-			tmp[i].kind = req.Strategy
-			c = &tmp[i]
-		}
-		res[i].Allowed = c.check(req.Strategy, now, &req.Limits[i])
+		res[i].Allowed = cur(i).check(req.Strategy, now, &req.Limits[i])
 		all = all && res[i].Allowed
 	}
 	charge = charge && all
 	for i := range req.Limits {
-		c := old[i]
-		if isFresh(i) {
-			c = &tmp[i]
-		}
-		c.settle(req.Strategy, now, &req.Limits[i], charge && req.Limits[i].Cost > 0, &res[i])
+		cur(i).settle(req.Strategy, now, &req.Limits[i], charge && req.Limits[i].Cost > 0, &res[i])
+	}
+	if !charge {
+		return all
 	}
 	// Store fresh entries only once every limit is settled: making room may
 	// sweep the shard, which must not drop an entry still to be charged.
 	for i := range req.Limits {
 		l := &req.Limits[i]
-		if charge && l.Cost > 0 && isFresh(i) {
-			if old[i] != nil && old[i].removed { // swept while storing an earlier limit
-				old[i] = nil
-				hs[i] = s.hash(l.Key)
-			}
-			e := s.shards[idx[i]].store(hs[i], l.Key, &tmp[i], old[i], now, req.Limits)
-			s.memo.remember(l.Key, e)
+		if !isFresh(i) || of[i] != i || !paidFor(req.Limits, of, i) {
+			continue
 		}
+		if old[i] != nil && old[i].removed { // swept while storing an earlier limit
+			old[i] = nil
+			hs[i] = s.hash(l.Key)
+		}
+		e := s.shards[idx[i]].store(hs[i], l.Key, &tmp[i], old[i], now, req.Limits)
+		s.memo.remember(l.Key, e)
 	}
 	return all
+}
+
+// paidFor reports whether a limit deciding on the copy of limit i (of[j]
+// == i) has a cost, so that the copy holds a charge worth storing.
+func paidFor(ls []backends.Limit, of []int, i int) bool {
+	for j := i; j < len(ls); j++ {
+		if of[j] == i && ls[j].Cost > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -46,3 +46,31 @@ func TestManyClientsOneRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestDuplicateKeyIsOneCounter: a request that carries one key twice (a
+// route limited twice by the same limit, say) keeps one counter for it,
+// charged once per limit, whether the key is new or known.
+func TestDuplicateKeyIsOneCounter(t *testing.T) {
+	for _, st := range backends.Strategies() {
+		s := mustNew(t, Config{})
+		now := time.Unix(1_800_000_000, 0)
+		l := lim("P/{c}/s/a", 10, time.Minute)
+		for round, want := range []int64{8, 6} {
+			res := make([]backends.Result, 2)
+			ok, err := s.Hit(ctx, &backends.Request{Strategy: st, Now: now, Limits: []backends.Limit{l, l}}, res)
+			if err != nil || !ok {
+				t.Fatalf("%v round %d: %v, %v", st, round, ok, err)
+			}
+			if n := s.entries(); n != 1 {
+				t.Fatalf("%v round %d: %d entries for one key", st, round, n)
+			}
+			peek := make([]backends.Result, 1)
+			if _, err := s.Test(ctx, &backends.Request{Strategy: st, Now: now, Limits: []backends.Limit{l}}, peek); err != nil || peek[0].Remaining != want {
+				t.Fatalf("%v round %d: remaining %d (%v), want %d", st, round, peek[0].Remaining, err, want)
+			}
+		}
+		if err := s.Clear(ctx, l.Key); err != nil || s.entries() != 0 {
+			t.Fatalf("%v: Clear left %d entries (%v)", st, s.entries(), err)
+		}
+	}
+}
