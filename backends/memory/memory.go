@@ -245,16 +245,23 @@ func (s *Store) Close() error {
 }
 
 // Keys returns the number of keys holding live state, after reclaiming the
-// expired ones (as of the latest instant each shard has seen). It
-// implements backends.KeyCounter; it visits every key, so it is meant for
-// accounting and tests, not for every request.
+// expired ones as of the latest instant any decision used. It implements
+// backends.KeyCounter; it visits every key, so it is meant for accounting
+// and tests, not for every request.
 func (s *Store) Keys() int {
+	now := int64(-1 << 63)
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		now = max(now, sh.last)
+		sh.mu.Unlock()
+	}
 	n := 0
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
 		if !sh.closed {
-			sh.sweep(sh.last)
+			sh.sweep(now)
 			n += sh.t.n
 		}
 		sh.mu.Unlock()

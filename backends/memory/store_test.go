@@ -310,3 +310,22 @@ func TestEntrySize(t *testing.T) {
 		t.Errorf("an entry is %d bytes, want 64", n)
 	}
 }
+
+// TestKeysAsOfLatestDecision: Keys reclaims as of the latest instant any
+// decision used, a memo-found one included, whichever shard it fell in.
+func TestKeysAsOfLatestDecision(t *testing.T) {
+	s := mustNew(t, Config{})
+	t0 := time.Unix(1_800_000_000, 0)
+	keep := lim("P/{keep}/s/l", 100, time.Hour)
+	hit(t, s, backends.FixedWindow, t0, keep)
+	for i := range 50 { // spread over the shards
+		hit(t, s, backends.FixedWindow, t0, lim(fmt.Sprintf("P/{gone%d}/s/l", i), 100, time.Minute))
+	}
+	if n := s.Keys(); n != 51 {
+		t.Fatalf("Keys() = %d, want 51", n)
+	}
+	hit(t, s, backends.FixedWindow, t0.Add(2*time.Minute), keep) // found in the memo
+	if n := s.Keys(); n != 1 {
+		t.Fatalf("Keys() = %d two minutes later, want 1", n)
+	}
+}
