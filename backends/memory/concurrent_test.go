@@ -102,3 +102,42 @@ func TestChurnUnderContention(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoGrowsUnderLoad grows the memo (new clients arriving from several
+// goroutines) while other goroutines decide on a hot key through it: the
+// hot key admits exactly its amount, and every client's key is decided
+// once, admitted.
+func TestMemoGrowsUnderLoad(t *testing.T) {
+	s := mustNew(t, Config{})
+	now := time.Unix(1_800_000_000, 0)
+	hotKey := lim("P/{hot}/s/l", 1000, time.Hour)
+	var admitted atomic.Int64
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(2)
+		go func() { // new clients
+			defer wg.Done()
+			for i := range 20000 {
+				if !hit(t, s, backends.FixedWindow, now, lim(fmt.Sprintf("P/{new%d-%d}/s/l", g, i), 1, time.Hour)) {
+					t.Errorf("a new client's first request was refused")
+					return
+				}
+			}
+		}()
+		go func() { // the hot key
+			defer wg.Done()
+			for range 500 {
+				if hit(t, s, backends.FixedWindow, now, hotKey) {
+					admitted.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if got := admitted.Load(); got != 1000 {
+		t.Errorf("the hot key admitted %d of 2000, want 1000", got)
+	}
+	if slots := len(s.memo.Load().slots); slots <= minMemoSlots {
+		t.Errorf("the memo did not grow: %d slots for %d keys", slots, s.Keys())
+	}
+}

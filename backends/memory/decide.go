@@ -29,7 +29,7 @@ func (s *Store) decide(req *backends.Request, res []backends.Result, charge bool
 // decideOne is the fast path for a request with one limit: the key's entry
 // found through the memo, decided in place under its shard's lock.
 func (s *Store) decideOne(strategy backends.Strategy, l *backends.Limit, r *backends.Result, now int64, charge bool) (bool, error) {
-	if e := s.memo.lookup(l.Key); e != nil {
+	if e := s.memo.Load().lookup(l.Key); e != nil {
 		sh := &s.shards[e.shard]
 		sh.mu.Lock()
 		if !e.removed && !sh.closed && e.kind == strategy {
@@ -66,11 +66,15 @@ func (s *Store) decideOneHashed(strategy backends.Strategy, l *backends.Limit, r
 		ok = e.check(strategy, now, l)
 		e.settle(strategy, now, l, charge && ok && l.Cost > 0, r)
 	} else {
+		had := e != nil
 		ok, e = sh.decideFresh(strategy, h, l, e, r, now, charge)
+		if e != nil && !had {
+			s.fitMemo(sh.t.n)
+		}
 	}
 	r.Allowed = ok
 	if e != nil {
-		s.memo.remember(l.Key, e)
+		s.memo.Load().remember(l.Key, e)
 	}
 	sh.mu.Unlock()
 	return ok, nil
@@ -210,7 +214,7 @@ func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int
 		if l.Key == "" || l.Amount < 0 || l.Window <= 0 || l.Cost < 0 {
 			return false, req.Validate(res)
 		}
-		if e := s.memo.lookup(l.Key); e != nil {
+		if e := s.memo.Load().lookup(l.Key); e != nil {
 			old[i], idx[i] = e, uint64(e.shard) // a candidate, checked under the lock
 		} else {
 			hs[i], idx[i] = s.locate(l.Key)
@@ -269,7 +273,7 @@ func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now i
 			e = s.shards[idx[i]].t.get(hs[i], key)
 			old[i] = e
 			if e != nil {
-				s.memo.remember(key, e)
+				s.memo.Load().remember(key, e)
 			}
 		}
 		fresh = fresh || e == nil || e.kind != req.Strategy
@@ -354,8 +358,12 @@ func (s *Store) decideManyFresh(req *backends.Request, res []backends.Result, no
 			old[i] = nil
 			hs[i] = s.hash(l.Key)
 		}
-		e := s.shards[idx[i]].store(hs[i], l.Key, &tmp[i], old[i], now, req.Limits)
-		s.memo.remember(l.Key, e)
+		sh := &s.shards[idx[i]]
+		e := sh.store(hs[i], l.Key, &tmp[i], old[i], now, req.Limits)
+		if old[i] == nil {
+			s.fitMemo(sh.t.n)
+		}
+		s.memo.Load().remember(l.Key, e)
 	}
 	return all
 }

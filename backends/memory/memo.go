@@ -6,9 +6,13 @@ import (
 	"unsafe"
 )
 
-// memoSlots is the number of entries a Store's memo points to: a power of
-// two. The memo costs 8 bytes per slot, 256 KiB in all.
-const memoSlots = 1 << 15
+// A Store's memo starts with minMemoSlots slots and doubles whenever the
+// store's keys pass half its slots, up to maxMemoSlots: 8 bytes per slot,
+// so 256 KiB at first, and between 16 and 32 bytes per key as keys grow.
+const (
+	minMemoSlots = 1 << 15
+	maxMemoSlots = 1 << 22
+)
 
 // memoReplace is the inverse probability with which a key that finds its
 // memo slot held by another key's entry takes the slot over, so that the
@@ -32,7 +36,24 @@ const memoReplace = 64
 // the same key stays alive until its slot is taken over or the store
 // closes.
 type memo struct {
-	slots [memoSlots]atomic.Pointer[entry]
+	slots []atomic.Pointer[entry] // a power of two of them
+}
+
+// newMemo returns an empty memo of n slots, a power of two.
+func newMemo(n int) *memo { return &memo{slots: make([]atomic.Pointer[entry], n)} }
+
+// grown returns a memo of twice m's slots holding m's entries, each filed
+// under its own key string (the runtime's, whose address the memo hashes,
+// as the store keeps the string it was first given). m is left as is:
+// readers that still hold it carry on.
+func (m *memo) grown() *memo {
+	g := newMemo(2 * len(m.slots))
+	for i := range m.slots {
+		if e := m.slots[i].Load(); e != nil {
+			g.remember(e.key, e)
+		}
+	}
+	return g
 }
 
 // slot returns the first of key's two memo slots (the second is its
@@ -40,7 +61,7 @@ type memo struct {
 func (m *memo) slot(key string) uint64 {
 	p := uint64(uintptr(unsafe.Pointer(unsafe.StringData(key))))
 	p = (p ^ p>>29) * 0xbf58476d1ce4e5b9 // addresses differ in their middle bits: fold them down first
-	return (p ^ p>>32) & (memoSlots - 2)
+	return (p ^ p>>32) & uint64(len(m.slots)-2)
 }
 
 // lookup returns the entry the memo holds for key, or nil. The caller
@@ -76,11 +97,8 @@ func (m *memo) remember(key string, e *entry) {
 // removed from its table, so that the memo no longer keeps it (and its key)
 // alive. It finds e when e was remembered under the very key string it
 // keeps, as the runtime's keys are; otherwise e stays until its slot is
-// taken over. A nil memo forgets nothing.
+// taken over.
 func (m *memo) forget(e *entry) {
-	if m == nil {
-		return
-	}
 	i := m.slot(e.key)
 	m.slots[i].CompareAndSwap(e, nil)
 	m.slots[i+1].CompareAndSwap(e, nil)

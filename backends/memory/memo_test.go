@@ -7,7 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/limitgen/limitgen/backends"
 )
@@ -20,7 +19,7 @@ import (
 func TestMemoPointsToTheKeysEntry(t *testing.T) {
 	s := mustNew(t, Config{})
 	now := time.Unix(1000, 0)
-	keys := make([]string, 3*memoSlots)
+	keys := make([]string, 3*minMemoSlots)
 	for i := range keys {
 		keys[i] = backends.Key(backends.DefaultPrefix, fmt.Sprintf("10.%d.%d.%d", i>>16, i>>8&255, i&255), "s", "1 per 1 second")
 		hit(t, s, backends.FixedWindow, now, backends.Limit{Key: keys[i], Amount: 5, Window: time.Minute, Cost: 1})
@@ -29,7 +28,7 @@ func TestMemoPointsToTheKeysEntry(t *testing.T) {
 	for _, k := range keys {
 		h, sh := s.locate(k)
 		for _, sent := range []string{k, strings.Clone(k)} {
-			e := s.memo.lookup(sent)
+			e := s.memo.Load().lookup(sent)
 			if e == nil {
 				continue
 			}
@@ -39,7 +38,7 @@ func TestMemoPointsToTheKeysEntry(t *testing.T) {
 			}
 		}
 	}
-	if found < memoSlots/2 {
+	if found < minMemoSlots/2 {
 		t.Fatalf("the memo found %d of %d keys", found, len(keys))
 	}
 }
@@ -58,13 +57,13 @@ func TestMemoForgetsRemovedEntries(t *testing.T) {
 	if !hit(t, s, backends.FixedWindow, now, one) || hit(t, s, backends.FixedWindow, now, one) {
 		t.Fatal("1 per minute: want one admitted, then refused")
 	}
-	if s.memo.lookup(key) == nil {
+	if s.memo.Load().lookup(key) == nil {
 		t.Fatal("the memo does not hold a key just decided")
 	}
 	if err := s.Clear(ctx, key); err != nil {
 		t.Fatal(err)
 	}
-	if e := s.memo.lookup(key); e != nil {
+	if e := s.memo.Load().lookup(key); e != nil {
 		t.Fatal("the memo still holds a cleared key's entry")
 	}
 	if !hit(t, s, backends.FixedWindow, now, one) {
@@ -86,7 +85,7 @@ func TestMemoForgetsRemovedEntries(t *testing.T) {
 	if n := s.Keys(); n != 1 {
 		t.Fatalf("Keys() = %d after every other key expired, want 1", n)
 	}
-	if e := s.memo.lookup(key); e != nil {
+	if e := s.memo.Load().lookup(key); e != nil {
 		t.Fatalf("the memo still holds a reclaimed entry (removed: %v)", e.removed)
 	}
 	for range 3 {
@@ -124,8 +123,8 @@ func TestMemoLetsGoOfReclaimedEntries(t *testing.T) {
 		}
 		s.Keys()
 		held, dead := 0, 0
-		for i := range s.memo.slots {
-			if e := s.memo.slots[i].Load(); e != nil {
+		for i := range s.memo.Load().slots {
+			if e := s.memo.Load().slots[i].Load(); e != nil {
 				held++
 				if e.removed {
 					dead++
@@ -135,13 +134,6 @@ func TestMemoLetsGoOfReclaimedEntries(t *testing.T) {
 		if dead != 0 || held == 0 {
 			t.Errorf("MaxKeys %d: the memo holds %d entries, %d of them removed; want none removed", c.MaxKeys, held, dead)
 		}
-	}
-}
-
-// TestEntryIsOneCacheLine keeps the entry at 64 bytes.
-func TestEntryIsOneCacheLine(t *testing.T) {
-	if n := unsafe.Sizeof(entry{}); n != 64 {
-		t.Fatalf("entry is %d bytes, want 64", n)
 	}
 }
 
@@ -211,28 +203,35 @@ func TestMemoConcurrent(t *testing.T) {
 }
 
 // TestMemoHoldsASteadySet checks that the memo finds nearly every key of a
-// steady set of 10,000 keys resent as the same strings (as the runtime
-// resends its cached keys): addresses of strings allocated together must
-// spread over the slots.
+// steady set resent as the same strings (as the runtime resends its cached
+// keys): addresses of strings allocated together must spread over the
+// slots, and the memo must grow with the keys (10,000 keys fit its first
+// size; 100,000 need it to grow, and 30,000 are 10,000 clients with three
+// limits each).
 func TestMemoHoldsASteadySet(t *testing.T) {
-	s := mustNew(t, Config{})
-	keys := make([]string, 10000)
-	for i := range keys {
-		keys[i] = backends.Key(backends.DefaultPrefix, fmt.Sprintf("10.0.%d.%d", i/256, i%256), "index", "100 per 1 minute")
-	}
-	now := time.Unix(1000, 0)
-	for range 3 {
+	for _, n := range []int{10000, 30000, 100000} {
+		s := mustNew(t, Config{})
+		keys := make([]string, n)
+		for i := range keys {
+			keys[i] = backends.Key(backends.DefaultPrefix, fmt.Sprintf("10.%d.%d.%d", i>>16, i>>8&255, i&255), "index", "100 per 1 minute")
+		}
+		now := time.Unix(1000, 0)
+		for range 3 {
+			for _, k := range keys {
+				hit(t, s, backends.FixedWindow, now, backends.Limit{Key: k, Amount: 100, Window: time.Minute, Cost: 1})
+			}
+		}
+		missed := 0
 		for _, k := range keys {
-			hit(t, s, backends.FixedWindow, now, backends.Limit{Key: k, Amount: 100, Window: time.Minute, Cost: 1})
+			if s.memo.Load().lookup(k) == nil {
+				missed++
+			}
 		}
-	}
-	missed := 0
-	for _, k := range keys {
-		if s.memo.lookup(k) == nil {
-			missed++
+		if missed > len(keys)/10 {
+			t.Errorf("%d keys: the memo (%d slots) misses %d of them", n, len(s.memo.Load().slots), missed)
 		}
-	}
-	if missed > len(keys)/10 {
-		t.Fatalf("the memo misses %d of %d keys of a steady set", missed, len(keys))
+		if slots := len(s.memo.Load().slots); slots < 2*n {
+			t.Errorf("%d keys: the memo has %d slots, want at least twice the keys", n, slots)
+		}
 	}
 }

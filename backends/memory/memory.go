@@ -18,8 +18,9 @@
 // a request with several limits of one client, as the runtime makes, takes
 // one lock; a request whose keys have different tags locks their shards in
 // index order. Either way the decision is atomic. Hashing a key costs more
-// than the rest of a decision, so a memo of 32768 slots points to the
-// entries of recently decided keys, found by the address of the key
+// than the rest of a decision, so a memo points to the entries of
+// recently decided keys (32768 slots at first, doubled whenever the keys
+// pass half the slots, up to 4 Mi), found by the address of the key
 // string's bytes and confirmed by comparing the key: callers that send the
 // same strings again, as the runtime does with each client's cached keys,
 // neither hash nor probe. The store keeps the key strings it is given (it
@@ -30,9 +31,12 @@
 // Memory is bounded by the live keys: an expired counter is reused when its
 // key comes back, and a shard reclaims its expired counters whenever it has
 // doubled since its last sweep, so a shard holds at most about twice its
-// live keys (plus a few dozen). The memo may keep up to 32768 reclaimed
-// entries (64 bytes each, and their keys) alive until their slots are
-// reused. The optional cap max_keys bounds the keys outright; see
+// live keys (plus a few dozen). The memo lets go of a reclaimed entry at
+// once, unless the entry was remembered under another string of its key;
+// such entries (64 bytes each, and their keys) stay until their slots are
+// reused. The memo costs 8 bytes per slot: 256 KiB at first, then 16 to
+// 32 bytes per key at the most keys the store has held (it does not
+// shrink). The optional cap max_keys bounds the keys outright; see
 // [Config.MaxKeys] for the eviction rule.
 package memory
 
@@ -82,7 +86,7 @@ type Store struct {
 	shift  uint   // a key's shard is its hash >> shift
 	shards []shard
 	closed atomic.Bool
-	memo   *memo // where recently decided keys live
+	memo   atomic.Pointer[memo] // where recently decided keys live; replaced as it grows
 }
 
 // shard is one table of counters and its lock, padded to its own cache
@@ -157,13 +161,14 @@ func New(c Config) (*Store, error) {
 			n /= 2
 		}
 	}
-	s := &Store{seed: maphash.MakeSeed(), tseed: rand.Uint64(), shift: 64, shards: make([]shard, n), memo: new(memo)}
+	s := &Store{seed: maphash.MakeSeed(), tseed: rand.Uint64(), shift: 64, shards: make([]shard, n)}
+	s.memo.Store(newMemo(minMemoSlots))
 	for 1<<(64-s.shift) < n {
 		s.shift--
 	}
 	for i := range s.shards {
 		s.shards[i].index = uint16(i)
-		s.shards[i].t.memo = s.memo
+		s.shards[i].t.memo = &s.memo
 		s.shards[i].sweepAt = minSweepAt
 		s.shards[i].capacity = c.MaxKeys / n
 	}
@@ -188,6 +193,18 @@ func openURI(u *backends.URI) (backends.Storage, error) {
 		return nil, err
 	}
 	return New(Config{MaxKeys: maxKeys})
+}
+
+// fitMemo grows the memo when a shard now holding n keys suggests the
+// store's keys have passed half the memo's slots: hashing spreads clients
+// evenly over the shards, so n times the shards estimates the keys. The
+// caller holds the shard's lock; a memo grown concurrently by another
+// shard's caller wins, and this one's is dropped.
+func (s *Store) fitMemo(n int) {
+	m := s.memo.Load()
+	if n*len(s.shards) > len(m.slots)/2 && len(m.slots) < maxMemoSlots {
+		s.memo.CompareAndSwap(m, m.grown())
+	}
 }
 
 // hash returns the hash of key the store files it under.
@@ -240,7 +257,7 @@ func (s *Store) Close() error {
 		sh.closed, sh.t = true, table{}
 		sh.mu.Unlock()
 	}
-	s.memo.clear()
+	s.memo.Load().clear()
 	return nil
 }
 

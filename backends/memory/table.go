@@ -1,6 +1,9 @@
 package memory
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+	"sync/atomic"
+)
 
 // table is a shard's hash table: open addressing with linear probing over
 // slots that hold a key's 64-bit hash and its entry, so a lookup reads one
@@ -9,9 +12,9 @@ import "math/rand/v2"
 // Deletion shifts the following slots back, so no tombstones accumulate.
 // A table is guarded by its shard's mutex.
 type table struct {
-	slots []slot // length a power of two (or 0); empty slots have e == nil
-	n     int    // entries held
-	memo  *memo  // told of every entry removed, so it lets go at once; may be nil
+	slots []slot                // length a power of two (or 0); empty slots have e == nil
+	n     int                   // entries held
+	memo  *atomic.Pointer[memo] // told of every entry removed, so it lets go at once; may be nil
 }
 
 type slot struct {
@@ -92,7 +95,7 @@ func (t *table) remove(h uint64, key string) {
 // would otherwise become unreachable.
 func (t *table) deleteAt(i uint64) {
 	t.slots[i].e.removed = true
-	t.memo.forget(t.slots[i].e)
+	t.forget(t.slots[i].e)
 	mask := uint64(len(t.slots) - 1)
 	j := i
 	for {
@@ -122,7 +125,7 @@ func (t *table) keep(live func(*entry) bool) {
 				n++
 			} else {
 				s.e.removed = true
-				t.memo.forget(s.e)
+				t.forget(s.e)
 			}
 		}
 	}
@@ -151,5 +154,12 @@ func (t *table) sample(n int, f func(h uint64, e *entry)) {
 			f(s.h, s.e)
 			seen++
 		}
+	}
+}
+
+// forget tells the memo, if t has one, that e has left t.
+func (t *table) forget(e *entry) {
+	if t.memo != nil {
+		t.memo.Load().forget(e)
 	}
 }
