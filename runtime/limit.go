@@ -123,7 +123,8 @@ func MustParseLimits(s string) []Limit {
 
 // ParseLimits parses one or more limits separated by ';', ',' or '|'. Each
 // limit is written "N per [M] unit[s]", "N/unit" or "N/M unit[s]",
-// case-insensitively, with spaces allowed around the parts. Units are
+// case-insensitively, with spaces allowed (not required) around the parts,
+// as the limits library reads them: "10perminute" is "10 per minute". Units are
 // second, minute, hour, day, month (30 days), year (360 days) and the
 // extension millisecond. Empty items, trailing separators, decimals,
 // negatives, a zero multiple, unknown units and windows too long to count in
@@ -173,18 +174,18 @@ func parseOne(s string, from, to int) (Limit, error) {
 	if err != nil {
 		return fail("amount " + amountText + " is too large")
 	}
-	rest = strings.TrimLeft(rest, " \t")
+	rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
 	switch lower := strings.ToLower(rest); {
 	case strings.HasPrefix(lower, "/"):
 		rest = rest[1:]
-	case strings.HasPrefix(lower, "per") && len(rest) > 3 && (rest[3] == ' ' || rest[3] == '\t' || rest[3] >= '0' && rest[3] <= '9'):
+	case strings.HasPrefix(lower, "per"): // spaces around it optional, as in limits: "10perminute"
 		rest = rest[3:]
 	case strings.HasPrefix(lower, ".") || strings.HasPrefix(lower, "e"):
 		return fail("amount must be a whole number")
 	default:
 		return fail("want \"per\" or \"/\" after the amount")
 	}
-	rest = strings.TrimLeft(rest, " \t")
+	rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
 	multiple := int64(1)
 	if multText, after := leadingNumber(rest); multText != "" {
 		multiple, err = strconv.ParseInt(multText, 10, 64)
@@ -194,7 +195,7 @@ func parseOne(s string, from, to int) (Limit, error) {
 		if multiple == 0 {
 			return fail("window must be at least one unit")
 		}
-		rest = strings.TrimLeft(after, " \t")
+		rest = strings.TrimLeftFunc(after, unicode.IsSpace)
 		if strings.HasPrefix(rest, ".") {
 			return fail("multiple must be a whole number")
 		}
