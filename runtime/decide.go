@@ -535,7 +535,8 @@ func (l *Limiter) refuse(st *requestState, w http.ResponseWriter, r *http.Reques
 // from refuse, so that the Breach is allocated only when someone gets it.)
 func (l *Limiter) breachCallbacks(st *requestState, cur *LimitResult, w http.ResponseWriter, r *http.Request) bool {
 	ru := &cur.rule.r
-	b := &Breach{Limit: cur.Limit, Key: cur.Key, Scope: cur.Scope, Endpoint: st.res.Endpoint, Group: st.rs.groupLabel(), ErrorMessage: ru.ErrorMessage}
+	b := &Breach{Limit: cur.Limit, Key: cur.Key, Scope: cur.Scope, Endpoint: st.res.Endpoint, Group: st.rs.groupLabel(), ErrorMessage: ru.ErrorMessage,
+		Remaining: cur.Remaining, Reset: cur.Reset, Shared: cur.Shared()}
 	if f := ru.OnBreach; f != nil && f(w, r, b) {
 		return true
 	}

@@ -111,9 +111,13 @@ func TestOnBreach(t *testing.T) {
 		{Endpoint: "a", Pattern: "/a", Handler: text("a"), Rules: []Rule{{Limits: MustParseLimits("1/minute")}}},
 		{Endpoint: "t", Pattern: "/t", Handler: text("t"), Rules: []Rule{{Limits: MustParseLimits("1/minute"), OnBreach: teapot}}},
 	}})
-	expect(t, mux, clk, "/a", 200, 429)
+	start := clk.Now()
+	expect(t, mux, clk, "/a", 200, 10*time.Second, 429)
 	if len(seen) != 1 || seen[0].Endpoint != "a" || seen[0].Key != "192.0.2.1" || seen[0].Scope != "app.a" || seen[0].Group != "app" || seen[0].Limit.String() != "1 per 1 minute" {
 		t.Fatalf("breaches %+v", seen)
+	}
+	if b := seen[0]; b.Remaining != 0 || !b.Reset.Equal(start.Add(time.Minute)) || b.Shared {
+		t.Fatalf("breach state: remaining %d, reset %v (want %v), shared %v", b.Remaining, b.Reset, start.Add(time.Minute), b.Shared)
 	}
 	expect(t, mux, clk, "/t", 200, http.StatusTeapot)
 	if len(seen) != 1 {

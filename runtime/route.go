@@ -1,6 +1,9 @@
 package runtime
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+)
 
 // SupportPackageIsVersion1 is referenced by generated code
 // (`const _ = limitgenrt.SupportPackageIsVersion1`) so that code generated
@@ -52,6 +55,15 @@ type Breach struct {
 	Group string
 	// ErrorMessage is the rule's error message, or "" for the default body.
 	ErrorMessage string
+	// Remaining is the number of hits the limit had left, after the
+	// decision: fewer than the request's cost, often 0.
+	Remaining int64
+	// Reset is when the limit next frees capacity (Flask-Limiter's
+	// reset_at): a client retrying then may be admitted.
+	Reset time.Time
+	// Shared reports a limit counted across routes: a shared, application
+	// or meta limit.
+	Shared bool
 }
 
 // Exemption selects which levels of limits a route or group is exempt from
