@@ -23,8 +23,9 @@ const usage = `usage:
   limitgen [packages]                    write limits_gen.go in each package (default ".")
   limitgen check [packages]              exit 1 if a limits_gen.go is stale or missing
   limitgen limits [flags] [packages]     print the routes and their limits as a tree
-  limitgen clear -key K -storage URI [packages]
+  limitgen clear -key K [-storage URI] [packages]
                                          reset client K's counters in the storage
+                                         (default storage: $RATELIMIT_STORAGE_URI)
 Run "limitgen <command> -h" for a command's flags.
 `
 
@@ -64,7 +65,7 @@ func runIn(wd string, args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	c := &command{wd: wd, stdout: stdout, stderr: stderr}
+	c := &command{wd: wd, stdout: stdout, stderr: stderr, getenv: os.Getenv}
 	fs := flag.NewFlagSet("limitgen "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -80,8 +81,8 @@ func runIn(wd string, args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&c.filter.Method, "method", "", "the request method for -path and per-method limits (default GET)")
 	}
 	if cmd == "limits" || cmd == "clear" {
-		fs.StringVar(&c.key, "key", "", "client key whose live counters to show or clear (needs -storage)")
-		fs.StringVar(&c.storage, "storage", "", "storage URI of the running application, e.g. redis://localhost:6379")
+		fs.StringVar(&c.key, "key", "", "client key whose live counters to show or clear")
+		fs.StringVar(&c.storage, "storage", "", "storage URI of the running application, e.g. redis://localhost:6379 (default $RATELIMIT_STORAGE_URI)")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -122,6 +123,7 @@ type command struct {
 	patterns       []string
 	filter         runtime.TreeFilter
 	key, storage   string
+	getenv         func(string) string // os.Getenv
 }
 
 // errReported is returned after diagnostics were printed already.

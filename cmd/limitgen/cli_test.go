@@ -137,6 +137,7 @@ func TestErrorsLikeACompiler(t *testing.T) {
 }
 
 func TestUsageErrorsExit2(t *testing.T) {
+	t.Setenv("RATELIMIT_STORAGE_URI", "") // -key without a storage
 	dir := t.TempDir()
 	for _, args := range [][]string{
 		{"-bogus"},

@@ -104,15 +104,45 @@ func TestEndToEnd(t *testing.T) {
 		}
 		clear()
 	})
+
+	// The example reads RATELIMIT_* (runtime.FromEnv), and so does the CLI
+	// for it: with the application's environment it finds the counters
+	// under the application's key prefix without being told the storage.
+	t.Run("redis-env", func(t *testing.T) {
+		uri := os.Getenv("LIMITGEN_REDIS_URI")
+		if uri == "" {
+			msg := "LIMITGEN_REDIS_URI is not set: start the servers with scripts/services start, or run scripts/test"
+			if os.Getenv("CI") == "true" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+		t.Setenv("RATELIMIT_STORAGE_URI", uri)
+		t.Setenv("RATELIMIT_KEY_PREFIX", "e2e-env")
+		if code, stdout, stderr := limitgen(t, mod, "clear", "-key", "127.0.0.1", "./example"); code != exitOK || !strings.Contains(stdout, "cleared") {
+			t.Fatalf("clear = %d: %s%s", code, stdout, stderr)
+		}
+		base := serve(t, bin, uri, "RATELIMIT_KEY_PREFIX=e2e-env")
+		expect(t, base, "/slow", 200, "24")
+		code, stdout, stderr := limitgen(t, mod, "limits", "-key", "127.0.0.1", "-endpoint", "slow", "./example")
+		const want = "example\n└── slow: /slow\n    └── 1 per 1 day: Fail (0 out of 1 remaining)\n"
+		if code != exitOK || stdout != want {
+			t.Fatalf("limits -key with the application's environment = %d:\n%s%s\nwant:\n%s", code, stdout, stderr, want)
+		}
+		if code, _, stderr := limitgen(t, mod, "clear", "-key", "127.0.0.1", "./example"); code != exitOK {
+			t.Fatalf("clear = %d: %s", code, stderr)
+		}
+		expect(t, base, "/slow", 200, "24")
+	})
 }
 
 // serve starts the built example on a free port of 127.0.0.1 with the
-// storage URI, and returns its base URL; the process is killed at the end
+// storage URI and the extra environment variables env, and returns its base URL; the process is killed at the end
 // of the test.
-func serve(t *testing.T, bin, storage string) string {
+func serve(t *testing.T, bin, storage string, env ...string) string {
 	t.Helper()
 	cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "RATELIMIT_STORAGE_URI="+storage)
+	cmd.Env = append(append(os.Environ(), "RATELIMIT_STORAGE_URI="+storage), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	// The storages the CLI can inspect and clear.
 	_ "github.com/limitgen/limitgen/backends/memory"
@@ -12,21 +13,32 @@ import (
 	"github.com/limitgen/limitgen/cmd/limitgen/internal/generate"
 )
 
-// limits prints the route tree, with live state when -key and -storage
-// are given.
+// storageURI is the storage the application runs on: -storage, else
+// RATELIMIT_STORAGE_URI, which an application calling runtime.FromEnv
+// reads.
+func (c *command) storageURI() string {
+	if c.storage != "" {
+		return c.storage
+	}
+	return strings.TrimSpace(c.getenv(runtime.EnvStorageURI))
+}
+
+// limits prints the route tree, with live state when -key is given.
 func (c *command) limits() error {
-	if (c.key == "") != (c.storage == "") {
-		return usageError("limitgen limits: -key and -storage go together")
+	if c.key == "" && c.storage != "" {
+		return usageError("limitgen limits: -storage needs -key")
+	}
+	storage := "memory://" // the tree alone needs no storage
+	if c.key != "" {
+		if storage = c.storageURI(); storage == "" {
+			return usageError("limitgen limits: -key needs -storage or " + runtime.EnvStorageURI)
+		}
 	}
 	results, err := c.load()
 	if err != nil {
 		return err
 	}
-	var opts []runtime.Option
-	if c.storage != "" {
-		opts = append(opts, runtime.WithStorageURI(c.storage))
-	}
-	l, err := generate.NewLimiter(results, opts...)
+	l, err := generate.NewLimiter(results, runtime.WithStorageURI(storage))
 	if err != nil {
 		return fmt.Errorf("limitgen: %v", err)
 	}
@@ -41,14 +53,15 @@ func (c *command) limits() error {
 
 // clear resets every counter of one client key in the storage.
 func (c *command) clear() error {
-	if c.key == "" || c.storage == "" {
-		return usageError("limitgen clear: -key and -storage are required")
+	storage := c.storageURI()
+	if c.key == "" || storage == "" {
+		return usageError("limitgen clear: -key is required, and -storage or " + runtime.EnvStorageURI)
 	}
 	results, err := c.load()
 	if err != nil {
 		return err
 	}
-	l, err := generate.NewLimiter(results, runtime.WithStorageURI(c.storage))
+	l, err := generate.NewLimiter(results, runtime.WithStorageURI(storage))
 	if err != nil {
 		return fmt.Errorf("limitgen: %v", err)
 	}

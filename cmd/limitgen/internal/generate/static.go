@@ -35,6 +35,16 @@ var staticOptions = map[string]struct {
 	"WithApplicationLimitsPerMethod": {nil, func(a []constant.Value) runtime.Option {
 		return runtime.WithApplicationLimitsPerMethod(constant.BoolVal(a[0]))
 	}},
+	// An application that reads the RATELIMIT_* variables is inspected
+	// with them too: the CLI reads its own environment, which should be
+	// the application's.
+	"FromEnv": {nil, func([]constant.Value) runtime.Option { return runtime.FromEnv() }},
+}
+
+// takesNoArgs lists the options of staticOptions that are called without
+// arguments, or may be (an empty list of limits).
+var takesNoArgs = map[string]bool{
+	"WithDefaultLimits": true, "WithApplicationLimits": true, "WithMetaLimits": true, "FromEnv": true,
 }
 
 func checkLimits(s string) error { _, err := runtime.ParseLimits(s); return err }
@@ -106,7 +116,7 @@ func FindStatic(p *Package) ([]StaticCall, []Diagnostic) {
 					}
 				}
 			}
-			if len(sc.Args) == 0 && name != "WithDefaultLimits" && name != "WithApplicationLimits" && name != "WithMetaLimits" {
+			if len(sc.Args) == 0 && !takesNoArgs[name] {
 				return true
 			}
 			diags = append(diags, bad...)
