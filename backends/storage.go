@@ -89,6 +89,18 @@ type Storage interface {
 	Close() error
 }
 
+// Resetter is an optional capability: a storage that can drop every
+// counter under a key prefix at once, as Flask-Limiter's limiter.reset()
+// does.
+type Resetter interface {
+	// Reset removes every counter, of every strategy, whose key is in the
+	// documented layout under prefix ("prefix/{client}/scope/limit"), and
+	// returns how many storage keys it removed. prefix must not be empty,
+	// so that a storage shared with other data is never emptied whole. A
+	// decision concurrent with Reset may keep or lose its charge.
+	Reset(ctx context.Context, prefix string) (int, error)
+}
+
 // ServerClock is an optional capability: a storage that decides with its
 // own server's clock (ignoring Request.Now) implements it and returns true.
 type ServerClock interface {

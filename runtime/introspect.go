@@ -388,3 +388,31 @@ func (l *Limiter) Clear(ctx context.Context, key string) error {
 	}
 	return errors.Join(errs...)
 }
+
+// ErrCannotReset is returned by Reset when the storage has no way to drop
+// its counters at once (it does not implement backends.Resetter).
+var ErrCannotReset = errors.New("runtime: the storage cannot reset (it does not implement backends.Resetter)")
+
+// Reset removes every counter of this limiter, of every client and route,
+// from the storage and from the in-memory fallback: every key under the
+// limiter's key prefix (Flask-Limiter's limiter.reset()). Counters of other
+// limiters sharing the storage under other prefixes stay. It returns
+// ErrCannotReset if the storage does not support it (the fallback is
+// reset all the same).
+func (l *Limiter) Reset(ctx context.Context) error {
+	var errs []error
+	for _, st := range []backends.Storage{l.store, l.fallback} {
+		if st == nil {
+			continue
+		}
+		r, ok := st.(backends.Resetter)
+		if !ok {
+			errs = append(errs, ErrCannotReset)
+			continue
+		}
+		if _, err := r.Reset(ctx, l.prefix); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

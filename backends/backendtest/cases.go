@@ -28,6 +28,9 @@ func (s *suite) runStrategy(t *testing.T, strategy backends.Strategy) {
 	t.Run("KeyIsolation", e.testIsolation)
 	t.Run("AllOrNothing", e.testAllOrNothing)
 	t.Run("Clear", e.testClear)
+	if _, ok := st.(backends.Resetter); ok {
+		t.Run("Reset", e.testReset)
+	}
 	t.Run("Concurrency", e.testConcurrency)
 }
 
@@ -226,5 +229,46 @@ func (e *env) testShortWindow(t *testing.T) {
 	// Two windows later everything has left.
 	if ok, res := e.do(t, false, e.at(base+2*w+w/2), l); !ok || res[0].Remaining != 1 {
 		t.Errorf("window %v: hit two windows later: %v %s, want admitted, remaining 1", w, ok, fmtResult(res[0]))
+	}
+}
+
+// testReset: Reset drops the counters of every client under its prefix,
+// and nothing under another prefix; an empty prefix is refused.
+func (e *env) testReset(t *testing.T) {
+	r := e.st.(backends.Resetter)
+	ctx := context.Background()
+	unique := e.s.client(t)
+	gone, kept := e.s.cfg.prefix+"-reset-"+unique, e.s.cfg.prefix+"-kept-"+unique
+	lim := func(prefix, client string) backends.Limit {
+		return backends.Limit{Key: backends.Key(prefix, client, "backendtest", "1 per 1 hour"), Amount: 1, Window: time.Hour, Cost: 1}
+	}
+	a, b, c := lim(gone, "a"), lim(gone, "b"), lim(kept, "a")
+	now := e.at(0)
+	for _, l := range []backends.Limit{a, b, c} {
+		if ok, _ := e.do(t, false, now, l); !ok {
+			t.Fatalf("first hit of %s refused", l.Key)
+		}
+	}
+	n, err := r.Reset(ctx, gone)
+	if err != nil || n < 2 {
+		t.Fatalf("Reset(%q) = %d, %v; want at least the 2 keys of two clients", gone, n, err)
+	}
+	later := e.at(time.Second)
+	for _, l := range []backends.Limit{a, b} {
+		if ok, res := e.do(t, true, later, l); !ok || res[0].Remaining != 1 {
+			t.Errorf("after Reset: %s %v %s, want fresh", l.Key, ok, fmtResult(res[0]))
+		}
+	}
+	if ok, res := e.do(t, true, later, c); ok || res[0].Remaining != 0 {
+		t.Errorf("after Reset of another prefix: %s %v %s, want still exhausted", c.Key, ok, fmtResult(res[0]))
+	}
+	if n, err := r.Reset(ctx, gone); err != nil || n != 0 {
+		t.Errorf("second Reset(%q) = %d, %v; want 0, nil", gone, n, err)
+	}
+	if _, err := r.Reset(ctx, ""); err == nil {
+		t.Error("Reset with an empty prefix: no error")
+	}
+	if _, err := r.Reset(ctx, kept); err != nil {
+		t.Errorf("Reset(%q): %v", kept, err)
 	}
 }

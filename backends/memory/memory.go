@@ -46,6 +46,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -236,6 +237,33 @@ func (s *Store) Clear(_ context.Context, key string) error {
 	sh.t.remove(h, key)
 	sh.mu.Unlock()
 	return nil
+}
+
+// errEmptyPrefix is returned by Reset for an empty prefix.
+var errEmptyPrefix = errors.New("memory: Reset needs a key prefix (the limiter's), not an empty one")
+
+// Reset removes every key under prefix (see backends.Resetter) from every
+// shard, one shard's lock at a time, and returns how many it removed.
+func (s *Store) Reset(_ context.Context, prefix string) (int, error) {
+	if s.closed.Load() {
+		return 0, backends.ErrClosed
+	}
+	if prefix == "" {
+		return 0, errEmptyPrefix
+	}
+	under := prefix + "/"
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		if !sh.closed {
+			before := sh.t.n
+			sh.t.keep(func(e *entry) bool { return !strings.HasPrefix(e.key, under) })
+			n += before - sh.t.n
+		}
+		sh.mu.Unlock()
+	}
+	return n, nil
 }
 
 // Ping reports ErrClosed after Close, else nil.
