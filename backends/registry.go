@@ -22,12 +22,17 @@ var (
 // packageOfScheme names the package that registers each scheme the project
 // ships, for the "forgotten import?" hint.
 var packageOfScheme = map[string]string{
-	"memory":         "memory",
-	"redis":          "redis",
-	"rediss":         "redis",
-	"redis+unix":     "redis",
-	"redis+cluster":  "redis",
-	"redis+sentinel": "redis",
+	"memory":          "memory",
+	"redis":           "redis",
+	"rediss":          "redis",
+	"redis+unix":      "redis",
+	"redis+cluster":   "redis",
+	"redis+sentinel":  "redis",
+	"valkey":          "redis",
+	"valkeys":         "redis",
+	"valkey+unix":     "redis",
+	"valkey+cluster":  "redis",
+	"valkey+sentinel": "redis",
 }
 
 // plannedSchemes are the schemes of storages the design names but the

@@ -17,7 +17,19 @@ import (
 func init() {
 	for _, scheme := range []string{"redis", "rediss", "redis+unix", "redis+cluster", "redis+sentinel"} {
 		backends.Register(scheme, Open)
+		backends.Register(strings.Replace(scheme, "redis", "valkey", 1), Open)
 	}
+}
+
+// redisScheme returns the Redis scheme a URI's scheme stands for: Valkey
+// (a fork of Redis that speaks its protocol) has its own names for them,
+// valkey://, valkeys://, valkey+unix://, valkey+cluster:// and
+// valkey+sentinel://.
+func redisScheme(scheme string) string {
+	if rest, ok := strings.CutPrefix(scheme, "valkey"); ok {
+		return "redis" + rest
+	}
+	return scheme
 }
 
 // Open opens a Storage from a parsed URI of one of these forms:
@@ -27,6 +39,9 @@ func init() {
 //	redis+unix://[user:password@]/path/to/redis.sock[?db=N]
 //	redis+cluster://[user:password@]host1:port1,host2:port2,…
 //	redis+sentinel://[user:password@]host1:port1,host2:port2,…/service
+//
+// or the same with valkey for redis (valkey://, valkeys://, valkey+unix://,
+// valkey+cluster://, valkey+sentinel://), for Valkey servers.
 //
 // The user and password authenticate to the data nodes. Parameters:
 //
@@ -57,7 +72,7 @@ func Open(u *backends.URI) (backends.Storage, error) {
 		return nil, err
 	}
 	var client goredis.UniversalClient
-	switch u.Scheme {
+	switch redisScheme(u.Scheme) {
 	case "redis", "rediss", "redis+unix":
 		client = goredis.NewClient(o.single)
 	case "redis+cluster":
@@ -135,8 +150,9 @@ func parseOptions(u *backends.URI) (*parsed, error) {
 	if err != nil {
 		return nil, err
 	}
-	useTLS := u.Scheme == "rediss"
-	if u.Scheme == "redis+cluster" || u.Scheme == "redis+sentinel" {
+	scheme := redisScheme(u.Scheme)
+	useTLS := scheme == "rediss"
+	if scheme == "redis+cluster" || scheme == "redis+sentinel" {
 		if useTLS, err = u.BoolParam("tls", false); err != nil {
 			return nil, err
 		}
@@ -147,12 +163,12 @@ func parseOptions(u *backends.URI) (*parsed, error) {
 	}
 
 	db := 0
-	if u.Scheme != "redis+cluster" {
+	if scheme != "redis+cluster" {
 		if db, err = u.IntParam("db", 0); err != nil {
 			return nil, err
 		}
 	}
-	switch u.Scheme {
+	switch scheme {
 	case "redis", "rediss":
 		if len(u.Hosts) != 1 {
 			return nil, bad("want exactly one host:port, got %d", len(u.Hosts))
@@ -187,7 +203,7 @@ func parseOptions(u *backends.URI) (*parsed, error) {
 		return nil, bad("db=%d is negative", db)
 	}
 	var service, sentinelUser, sentinelPass string
-	if u.Scheme == "redis+sentinel" {
+	if scheme == "redis+sentinel" {
 		service, _ = u.Param("service")
 		if path := strings.Trim(u.Path, "/"); path != "" {
 			if service != "" {
@@ -208,12 +224,12 @@ func parseOptions(u *backends.URI) (*parsed, error) {
 		return nil, bad("prefix must not contain braces (they change the keys' hash slots)")
 	}
 
-	switch u.Scheme {
+	switch scheme {
 	case "redis", "rediss", "redis+unix":
 		o := &goredis.Options{Network: "tcp", Username: u.Username, Password: u.Password, DB: db,
 			PoolSize: poolSize, DialTimeout: dial, ReadTimeout: read, WriteTimeout: write,
 			TLSConfig: tlsConfig, ContextTimeoutEnabled: true, DisableIdentity: true}
-		if u.Scheme == "redis+unix" {
+		if scheme == "redis+unix" {
 			o.Network, o.Addr = "unix", u.Path
 		} else {
 			o.Addr = u.Hosts[0]

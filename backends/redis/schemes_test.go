@@ -163,3 +163,29 @@ func TestOpenPipelines(t *testing.T) {
 		st.Close()
 	}
 }
+
+// TestValkeySchemes: each valkey scheme opens what its redis scheme opens,
+// on the same servers (Valkey speaks the Redis protocol).
+func TestValkeySchemes(t *testing.T) {
+	for _, name := range []string{"LIMITGEN_REDIS_URI", "LIMITGEN_REDIS_TLS_URI", "LIMITGEN_REDIS_UNIX_URI", "LIMITGEN_REDIS_CLUSTER_URI", "LIMITGEN_REDIS_SENTINEL_URI"} {
+		t.Run(name, func(t *testing.T) {
+			uri := serverURI(t, name)
+			valkey := "valkey" + strings.TrimPrefix(uri, "redis")
+			if !strings.HasPrefix(uri, "redis") || !strings.HasPrefix(valkey, "valkey") {
+				t.Fatalf("%s = %q is not a redis URI", name, uri)
+			}
+			st, err := backends.Open(withParams(valkey, "prefix="+uniquePrefix(t)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if _, ok := st.(*redis.Storage); !ok {
+				t.Fatalf("%s opened a %T", valkey, st)
+			}
+			exact(t, st)
+		})
+	}
+	if _, err := backends.Open("valkeys://127.0.0.1:1?tls=true"); err == nil || !strings.Contains(err.Error(), "valkeys://") {
+		t.Errorf("an error of a valkey URI quotes it: %v", err)
+	}
+}
