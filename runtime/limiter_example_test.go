@@ -117,6 +117,36 @@ func ExampleLimiter_Limit() {
 	// 429
 }
 
+// Limiting part of a handler, as Flask-Limiter's `with limiter.limit(...)`
+// block does: the part runs through middleware built once, under an
+// endpoint name of its own, and a refused request is answered right there.
+func ExampleLimiter_Limit_block() {
+	l, err := runtime.New()
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	export := l.Limit("1 per hour", runtime.RuleEndpoint("export"))
+	report := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("export") {
+			export(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.WriteString(w, "exported")
+			})).ServeHTTP(w, r)
+			return
+		}
+		io.WriteString(w, "report")
+	})
+	for _, target := range []string{"/report?export", "/report?export", "/report"} {
+		w := httptest.NewRecorder()
+		report.ServeHTTP(w, httptest.NewRequest("GET", target, nil))
+		fmt.Println(target, w.Code)
+	}
+	// Output:
+	// /report?export 200
+	// /report?export 429
+	// /report 200
+}
+
 func ExampleLimiter_Middleware() {
 	l, err := runtime.New(runtime.WithDefaultLimits("1 per minute"))
 	if err != nil {
