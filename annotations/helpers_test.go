@@ -126,7 +126,7 @@ func renderRule(r Rule) string {
 		}
 		return f.Name
 	}
-	return fmt.Sprintf("[%s] shared=%s key=%s scope=%s per-method=%v methods=%v cost=%d/%s/%s error=%q exempt-when=%s deduct-when=%s on-breach=%s keep=%v",
+	return fmt.Sprintf("[%s] shared=%s key=%s scope=%s per-method=%v methods=%v cost=%d/%s/%s error=%q/%s exempt-when=%s deduct-when=%s on-breach=%s keep=%v",
 		runtime.FormatLimits(r.Limits), r.Shared, name(r.Key), r.Scope, r.PerMethod, r.Methods, r.Cost, r.CostConst, name(r.CostFunc),
-		r.ErrorMessage, name(r.ExemptWhen), name(r.DeductWhen), name(r.OnBreach), r.KeepDefaults)
+		r.ErrorMessage, name(r.ErrorMessageFunc), name(r.ExemptWhen), name(r.DeductWhen), name(r.OnBreach), r.KeepDefaults)
 }

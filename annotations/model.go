@@ -140,6 +140,9 @@ type Rule struct {
 	CostFunc *FuncRef
 	// ErrorMessage is error="…", unquoted.
 	ErrorMessage string
+	// ErrorMessageFunc names the error= func (runtime.Rule.ErrorMessageFunc),
+	// or is nil.
+	ErrorMessageFunc *FuncRef
 	// ExemptWhen names the exempt-when= func (runtime.ExemptFunc), or nil.
 	ExemptWhen *FuncRef
 	// DeductWhen names the deduct-when= func (runtime.DeductFunc), or nil.

@@ -138,7 +138,18 @@ func (v *validator) option(r *Rule, o Option, seen map[string]token.Pos, kind An
 	switch o.Name {
 	case "error":
 		if !o.Quoted {
-			return bad("want a quoted string, e.g. error=%q", o.Value)
+			if !token.IsIdentifier(o.Value) {
+				return bad("want a quoted string, e.g. error=%q, or the name of a func %s", o.Value, messageShape.want())
+			}
+			if v.pkg != nil && v.pkg.Scope().Lookup(o.Value) == nil {
+				return bad("no func %s in package %s; a message is quoted: error=%q", o.Value, v.pkg.Name(), o.Value)
+			}
+			ref, ok := v.funcRef(o, valEnd, messageShape)
+			if !ok {
+				return false
+			}
+			r.ErrorMessageFunc = ref
+			return true
 		}
 		if o.Value == "" {
 			return bad("the message is empty")

@@ -49,6 +49,7 @@ var (
 
 	handlerShape = funcShape{params: []param{responseWriter, request}, text: "func(http.ResponseWriter, *http.Request)"}
 	keyShape     = funcShape{params: []param{request}, results: []param{basic(types.String)}, text: "func(*http.Request) string", runtimeName: "runtime.KeyFunc"}
+	messageShape = funcShape{params: []param{request}, results: []param{basic(types.String)}, text: "func(*http.Request) string"}
 	costShape    = funcShape{params: []param{request}, results: []param{basic(types.Int64)}, text: "func(*http.Request) int64", runtimeName: "runtime.CostFunc"}
 	exemptShape  = funcShape{params: []param{request}, results: []param{basic(types.Bool)}, text: "func(*http.Request) bool", runtimeName: "runtime.ExemptFunc"}
 	deductShape  = funcShape{params: []param{request, basic(types.Int)}, results: []param{basic(types.Bool)}, text: "func(*http.Request, int) bool", runtimeName: "runtime.DeductFunc"}

@@ -47,6 +47,7 @@ func cost(r *http.Request) int64       { return 1 }
 func isAdmin(r *http.Request) bool     { return false }
 func failed(r *http.Request, status int) bool { return status >= 400 }
 func logBreach(w http.ResponseWriter, r *http.Request, b *runtime.Breach) bool { return false }
+func slowMessage(r *http.Request) string { return "slow down, " + r.URL.Path }
 
 var keyVar runtime.KeyFunc = clientKey
 
@@ -54,7 +55,7 @@ var keyVar runtime.KeyFunc = clientKey
 //
 //limit:route GET /slow
 //limit:"1 per day" cost=heavy per-method methods=get,POST scope=slowness error="slow down"
-//limit:"2/hour" cost=cost exempt-when=isAdmin deduct-when=failed on-breach=logBreach override-defaults=false
+//limit:"2/hour" cost=cost exempt-when=isAdmin deduct-when=failed on-breach=logBreach override-defaults=false error=slowMessage
 func slow(w http.ResponseWriter, r *http.Request) {}
 
 //limit:exempt
@@ -102,21 +103,21 @@ func (Plain) Show(w http.ResponseWriter, r *http.Request) {}
 		t.Fatalf("diagnostics:\n%s", strings.Join(formatDiags(fset, diags), "\n"))
 	}
 	want := `package p exempt=4
-  rule [100 per 1 hour] shared= key=clientKey scope= per-method=false methods=[] cost=0//- error="" exempt-when=- deduct-when=- on-breach=- keep=false
+  rule [100 per 1 hour] shared= key=clientKey scope= per-method=false methods=[] cost=0//- error=""/- exempt-when=- deduct-when=- on-breach=- keep=false
 route Admin.List kind=method func=List recv=Admin ptr=false pattern="" view=Admin exempt=1
 route Metrics kind=type func= recv=Metrics ptr=true pattern="GET /metrics" view= exempt=0
-  rule [5 per 1 minute] shared=writes key=- scope= per-method=false methods=[] cost=0//- error="" exempt-when=- deduct-when=- on-breach=- keep=false
+  rule [5 per 1 minute] shared=writes key=- scope= per-method=false methods=[] cost=0//- error=""/- exempt-when=- deduct-when=- on-breach=- keep=false
 route Plain.Show kind=method func=Show recv=Plain ptr=false pattern="" view=Plain exempt=0
-  rule [3 per 1 second] shared= key=- scope= per-method=false methods=[] cost=0//- error="" exempt-when=- deduct-when=- on-breach=- keep=false
+  rule [3 per 1 second] shared= key=- scope= per-method=false methods=[] cost=0//- error=""/- exempt-when=- deduct-when=- on-breach=- keep=false
 route Users.Get kind=method func=Get recv=Users ptr=true pattern="GET /users/{id}" view=Users exempt=0
-  view [10 per 1 minute] shared= key=keyVar scope= per-method=false methods=[] cost=0//- error="" exempt-when=- deduct-when=- on-breach=- keep=false
+  view [10 per 1 minute] shared= key=keyVar scope= per-method=false methods=[] cost=0//- error=""/- exempt-when=- deduct-when=- on-breach=- keep=false
 route Users.Post kind=method func=Post recv=Users ptr=false pattern="POST /users" view=Users exempt=0
-  view [10 per 1 minute] shared= key=keyVar scope= per-method=false methods=[] cost=0//- error="" exempt-when=- deduct-when=- on-breach=- keep=false
-  rule [5 per 1 minute] shared=writes key=- scope= per-method=false methods=[] cost=3/typedCost/- error="" exempt-when=- deduct-when=- on-breach=- keep=false
+  view [10 per 1 minute] shared= key=keyVar scope= per-method=false methods=[] cost=0//- error=""/- exempt-when=- deduct-when=- on-breach=- keep=false
+  rule [5 per 1 minute] shared=writes key=- scope= per-method=false methods=[] cost=3/typedCost/- error=""/- exempt-when=- deduct-when=- on-breach=- keep=false
 route ping kind=func func=ping recv= ptr=false pattern="/ping" view= exempt=15
 route slow kind=func func=slow recv= ptr=false pattern="GET /slow" view= exempt=0
-  rule [1 per 1 day] shared= key=- scope=slowness per-method=true methods=[GET POST] cost=5/heavy/- error="slow down" exempt-when=- deduct-when=- on-breach=- keep=false
-  rule [2 per 1 hour] shared= key=- scope= per-method=false methods=[] cost=0//cost error="" exempt-when=isAdmin deduct-when=failed on-breach=logBreach keep=true
+  rule [1 per 1 day] shared= key=- scope=slowness per-method=true methods=[GET POST] cost=5/heavy/- error="slow down"/- exempt-when=- deduct-when=- on-breach=- keep=false
+  rule [2 per 1 hour] shared= key=- scope= per-method=false methods=[] cost=0//cost error=""/slowMessage exempt-when=isAdmin deduct-when=failed on-breach=logBreach keep=true
 `
 	if got := render(p); got != want {
 		t.Errorf("model:\n%s\nwant:\n%s", got, want)
@@ -166,7 +167,7 @@ func clientKey(r *http.Request) string { return "" }
 				`1:49: option cost given twice`,
 				`2:22: cost=-3: want a positive whole number, an int constant or a func(*http.Request) int64 (runtime.CostFunc)`,
 				`2:37: methods=GET,FETCH,get: "FETCH" is not an HTTP method (did you mean PATCH?)`,
-				`2:53: error=oops: want a quoted string, e.g. error="oops"`,
+				`2:53: error=oops: no func oops in package p; a message is quoted: error="oops"`,
 				`2:64: scope="a b": use letters, digits, '_', '-' and '.'`,
 				`2:88: override-defaults=maybe: want true or false`,
 				`3:17: option key needs a value, e.g. key=clientKey`,

@@ -526,8 +526,21 @@ func (l *Limiter) refuse(st *requestState, w http.ResponseWriter, r *http.Reques
 			return false
 		}
 	}
+	if f := ru.ErrorMessageFunc; f != nil {
+		writeTooMany(w, r, messageBody(f(r), cur.Limit))
+		return false
+	}
 	writeTooMany(w, r, cur.rule.body(cur.Limit))
 	return false
+}
+
+// messageBody is the 429 body of a message computed for one request: the
+// limit's text when the message is empty.
+func messageBody(msg string, lim Limit) *body {
+	if msg == "" {
+		msg = lim.String()
+	}
+	return newBody(msg)
 }
 
 // breachCallbacks runs the on-breach callbacks and breach responses of a
@@ -535,7 +548,11 @@ func (l *Limiter) refuse(st *requestState, w http.ResponseWriter, r *http.Reques
 // from refuse, so that the Breach is allocated only when someone gets it.)
 func (l *Limiter) breachCallbacks(st *requestState, cur *LimitResult, w http.ResponseWriter, r *http.Request) bool {
 	ru := &cur.rule.r
-	b := &Breach{Limit: cur.Limit, Key: cur.Key, Scope: cur.Scope, Endpoint: st.res.Endpoint, Group: st.rs.groupLabel(), ErrorMessage: ru.ErrorMessage,
+	msg := ru.ErrorMessage
+	if f := ru.ErrorMessageFunc; f != nil {
+		msg = f(r)
+	}
+	b := &Breach{Limit: cur.Limit, Key: cur.Key, Scope: cur.Scope, Endpoint: st.res.Endpoint, Group: st.rs.groupLabel(), ErrorMessage: msg,
 		Remaining: cur.Remaining, Reset: cur.Reset, Shared: cur.Shared()}
 	if f := ru.OnBreach; f != nil && f(w, r, b) {
 		return true

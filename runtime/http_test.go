@@ -328,3 +328,34 @@ func TestRegisterErrors(t *testing.T) {
 		t.Fatalf("NewRule: %v", err)
 	}
 }
+
+// TestErrorMessageFunc: a rule's message can be computed per request; it is
+// escaped in the HTML body, an empty one shows the limit, and the breach
+// callback sees the message of its request.
+func TestErrorMessageFunc(t *testing.T) {
+	clk := newTestClock()
+	var seen []string
+	l := newLimiter(t, clk, WithOnBreach(func(w http.ResponseWriter, r *http.Request, b *Breach) bool {
+		seen = append(seen, b.ErrorMessage)
+		return false
+	}))
+	msg := func(r *http.Request) string {
+		if who := r.URL.Query().Get("who"); who != "" {
+			return "slow down, " + who
+		}
+		return ""
+	}
+	h := l.Limit("1 per minute", RuleErrorMessageFunc(msg))(text("ok"))
+	if w := get(h, "/x"); w.Code != 200 {
+		t.Fatalf("first request: %d", w.Code)
+	}
+	if w := get(h, "/x?who=%3Cbob%3E"); w.Code != 429 || !strings.Contains(w.Body.String(), "<p>slow down, &lt;bob&gt;</p>") {
+		t.Fatalf("refused with a message: %d %q", w.Code, w.Body.String())
+	}
+	if w := get(h, "/x", header("Accept", "application/json")); w.Code != 429 || !strings.Contains(w.Body.String(), `"detail":"1 per 1 minute"`) {
+		t.Fatalf("refused with an empty message: %d %q", w.Code, w.Body.String())
+	}
+	if len(seen) != 2 || seen[0] != "slow down, <bob>" || seen[1] != "" {
+		t.Fatalf("breach messages %q", seen)
+	}
+}

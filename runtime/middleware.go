@@ -123,6 +123,13 @@ func RuleErrorMessage(msg string) RuleOption {
 	return func(o *ruleOptions) { o.rule.ErrorMessage = msg }
 }
 
+// RuleErrorMessageFunc computes the 429 body's message per request, as
+// Flask-Limiter's callable error_message; an empty message shows the
+// limit's text.
+func RuleErrorMessageFunc(f func(*http.Request) string) RuleOption {
+	return func(o *ruleOptions) { o.rule.ErrorMessageFunc = f }
+}
+
 // RuleExemptWhen skips the rule for requests for which f returns true
 // (exempt_when).
 func RuleExemptWhen(f ExemptFunc) RuleOption { return func(o *ruleOptions) { o.rule.ExemptWhen = f } }

@@ -53,7 +53,8 @@ type Breach struct {
 	// Group is the name of the matched route's group; "" for a route
 	// the middleware found on a ServeMux without registration.
 	Group string
-	// ErrorMessage is the rule's error message, or "" for the default body.
+	// ErrorMessage is the rule's error message (ErrorMessageFunc's for this
+	// request, if the rule has one), or "" for the default body.
 	ErrorMessage string
 	// Remaining is the number of hits the limit had left, after the
 	// decision: fewer than the request's cost, often 0.
@@ -110,6 +111,9 @@ type Rule struct {
 	CostFunc CostFunc
 	// ErrorMessage replaces the limit text in the 429 body.
 	ErrorMessage string
+	// ErrorMessageFunc, if set, computes the 429 body's message per request
+	// and wins over ErrorMessage (Flask-Limiter's callable error_message).
+	ErrorMessageFunc func(*http.Request) string
 	// ExemptWhen, if set and true for a request, skips this rule.
 	ExemptWhen ExemptFunc
 	// DeductWhen, if set, defers charging until after the handler and

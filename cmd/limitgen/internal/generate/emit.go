@@ -178,6 +178,7 @@ func ruleExpr(r annotations.Rule) jen.Code {
 	}
 	fn("CostFunc", r.CostFunc)
 	str("ErrorMessage", r.ErrorMessage)
+	fn("ErrorMessageFunc", r.ErrorMessageFunc)
 	fn("ExemptWhen", r.ExemptWhen)
 	fn("DeductWhen", r.DeductWhen)
 	fn("OnBreach", r.OnBreach)

@@ -19,6 +19,8 @@ func logBreach(w http.ResponseWriter, r *http.Request, b *runtime.Breach) bool {
 
 func uploadCost(r *http.Request) int64 { return 1 + r.ContentLength/1024 }
 
+func uploadMessage(r *http.Request) string { return "uploads of " + r.Header.Get("X-User") + " are paused" }
+
 //limit:"10/hour; 100/day" key=userKey scope=search cost=searchCost
 //limit:"5 per minute" per-method methods=GET,POST error="slow down"
 //limit:route GET /search
@@ -28,7 +30,7 @@ func search(w http.ResponseWriter, r *http.Request) {}
 //limit:route POST /login
 func login(w http.ResponseWriter, r *http.Request) {}
 
-//limit:"20 per hour" cost=uploadCost
+//limit:"20 per hour" cost=uploadCost error=uploadMessage
 //limit:shared uploads "100 per day"
 //limit:route POST /upload
 func upload(w http.ResponseWriter, r *http.Request) {}

@@ -15,7 +15,7 @@ func clientKey(r *http.Request) string { return r.RemoteAddr }
 // limit:"1 per day" key=clientKee
 // want +1 `exempt-when=clientKey: clientKey has type func\(r \*http.Request\) string, want func\(\*http.Request\) bool \(runtime.ExemptFunc\)`
 // limit:"1 per day" exempt-when=clientKey
-// want +1 `error=oops: want a quoted string`
+// want +1 `error=oops: no func oops in package a; a message is quoted`
 // limit:"1 per day" error=oops
 // want +1 `methods=GET,PSOT: "PSOT" is not an HTTP method \(did you mean POST\?\)`
 // limit:"1 per day" methods=GET,PSOT
