@@ -199,3 +199,53 @@ func ExampleWithBreachResponse() {
 	// 200 42
 	// 429 {"limit":"1 per 1 minute","scope":"app.fast"}
 }
+
+// The limiter's effective configuration, as `flask limiter config` prints
+// it: here the options given, the rest at their defaults.
+func ExampleLimiter_WriteConfig() {
+	l, err := runtime.New(
+		runtime.WithDefaultLimits("2 per minute", "1 per second"),
+		runtime.WithStorageURI("memory://?max_keys=100000"),
+		runtime.WithKeyPrefix("myapp"),
+		runtime.WithHeaders(true),
+		runtime.WithFallback("10 per minute"),
+	)
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	if err := l.WriteConfig(os.Stdout); err != nil {
+		panic(err)
+	}
+	// Output:
+	// RATELIMIT_ENABLED                     true
+	// RATELIMIT_STORAGE_URI                 memory://?max_keys=100000
+	// RATELIMIT_STRATEGY                    fixed-window
+	// RATELIMIT_KEY_PREFIX                  myapp
+	// RATELIMIT_DEFAULT                     2 per 1 minute; 1 per 1 second
+	// RATELIMIT_DEFAULTS_PER_METHOD         false
+	// RATELIMIT_DEFAULTS_COST               1
+	// RATELIMIT_DEFAULTS_EXEMPT_WHEN        -
+	// RATELIMIT_DEFAULTS_DEDUCT_WHEN        -
+	// RATELIMIT_APPLICATION                 -
+	// RATELIMIT_APPLICATION_PER_METHOD      false
+	// RATELIMIT_APPLICATION_COST            1
+	// RATELIMIT_META                        -
+	// RATELIMIT_HEADERS_ENABLED             true
+	// RATELIMIT_HEADER_LIMIT                X-Ratelimit-Limit
+	// RATELIMIT_HEADER_REMAINING            X-Ratelimit-Remaining
+	// RATELIMIT_HEADER_RESET                X-Ratelimit-Reset
+	// RATELIMIT_HEADER_RETRY_AFTER          Retry-After
+	// RATELIMIT_HEADER_RETRY_AFTER_VALUE    delta-seconds
+	// RATELIMIT_IETF_HEADERS                false
+	// RATELIMIT_SWALLOW_ERRORS              false
+	// RATELIMIT_IN_MEMORY_FALLBACK_ENABLED  true
+	// RATELIMIT_IN_MEMORY_FALLBACK          10 per 1 minute
+	// RATELIMIT_SHADOW_MODE                 false
+	// key func                              RemoteAddress (default)
+	// clock                                 Now (default)
+	// request filters                       0
+	// on breach                             -
+	// breach response                       -
+	// context results                       false
+}

@@ -23,6 +23,7 @@ const usage = `usage:
   limitgen [packages]                    write limits_gen.go in each package (default ".")
   limitgen check [packages]              exit 1 if a limits_gen.go is stale or missing
   limitgen limits [flags] [packages]     print the routes and their limits as a tree
+  limitgen config [packages]             print the limiter's configuration as the sources set it
   limitgen clear -key K [-storage URI] [packages]
                                          reset client K's counters in the storage
                                          (default storage: $RATELIMIT_STORAGE_URI)
@@ -51,7 +52,7 @@ func runIn(wd string, args []string, stdout, stderr io.Writer) int {
 	cmd := "generate"
 	if len(args) > 0 {
 		switch args[0] {
-		case "check", "limits", "clear":
+		case "check", "limits", "clear", "config":
 			cmd, args = args[0], args[1:]
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
@@ -100,6 +101,8 @@ func runIn(wd string, args []string, stdout, stderr io.Writer) int {
 		err = c.limits()
 	case "clear":
 		err = c.clear()
+	case "config":
+		err = c.config()
 	}
 	switch {
 	case err == nil:

@@ -86,6 +86,16 @@ func TestGenerateCheckAndLimits(t *testing.T) {
 		}
 	}
 
+	// config: the quickstart's constant default limits, the rest defaults;
+	// with RATELIMIT_* set, still the same: the quickstart does not call
+	// runtime.FromEnv.
+	t.Setenv("RATELIMIT_KEY_PREFIX", "from-env")
+	code, stdout, stderr := limitgen(t, mod, "config", "./quickstart")
+	if code != exitOK || !strings.Contains(stdout, "RATELIMIT_DEFAULT                     2 per 1 minute; 1 per 1 second\n") ||
+		!strings.Contains(stdout, "RATELIMIT_KEY_PREFIX                  LIMITER\n") || !strings.Contains(stdout, "RATELIMIT_STORAGE_URI                 memory:// (default)\n") {
+		t.Errorf("config = %d:\n%s%s", code, stdout, stderr)
+	}
+
 	// check: stale after an annotation changes.
 	src := filepath.Join(pkg, "app.go")
 	data, _ := os.ReadFile(src)

@@ -122,9 +122,14 @@ func TestEndToEnd(t *testing.T) {
 		if code, stdout, stderr := limitgen(t, mod, "clear", "-key", "127.0.0.1", "./example"); code != exitOK || !strings.Contains(stdout, "cleared") {
 			t.Fatalf("clear = %d: %s%s", code, stdout, stderr)
 		}
+		// config shows what the example reads from this environment.
+		code, stdout, stderr := limitgen(t, mod, "config", "./example")
+		if code != exitOK || !strings.Contains(stdout, "RATELIMIT_KEY_PREFIX                  e2e-env\n") || !strings.Contains(stdout, "RATELIMIT_STORAGE_URI                 redis://") {
+			t.Fatalf("config with the application's environment = %d:\n%s%s", code, stdout, stderr)
+		}
 		base := serve(t, bin, uri, "RATELIMIT_KEY_PREFIX=e2e-env")
 		expect(t, base, "/slow", 200, "24")
-		code, stdout, stderr := limitgen(t, mod, "limits", "-key", "127.0.0.1", "-endpoint", "slow", "./example")
+		code, stdout, stderr = limitgen(t, mod, "limits", "-key", "127.0.0.1", "-endpoint", "slow", "./example")
 		const want = "example\n└── slow: /slow\n    └── 1 per 1 day: Fail (0 out of 1 remaining)\n"
 		if code != exitOK || stdout != want {
 			t.Fatalf("limits -key with the application's environment = %d:\n%s%s\nwant:\n%s", code, stdout, stderr, want)

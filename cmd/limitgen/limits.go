@@ -72,3 +72,22 @@ func (c *command) clear() error {
 	fmt.Fprintf(c.stdout, "cleared the limits of key %q\n", c.key)
 	return nil
 }
+
+// config prints the configuration of the limiter the packages set up: the
+// constant runtime options found in them and, when they call
+// runtime.FromEnv, the RATELIMIT_* variables of this process.
+func (c *command) config() error {
+	results, err := c.load()
+	if err != nil {
+		return err
+	}
+	l, err := generate.NewLimiter(results)
+	if err != nil {
+		return fmt.Errorf("limitgen: %v", err)
+	}
+	defer l.Close()
+	if err := l.WriteConfig(c.stdout); err != nil {
+		return fmt.Errorf("limitgen: %v", err)
+	}
+	return nil
+}

@@ -10,6 +10,7 @@
 //	limitgen [packages]                 write limits_gen.go in each package (default ".")
 //	limitgen check [packages]           exit 1 if a limits_gen.go is stale or missing
 //	limitgen limits [flags] [packages]  print the routes and their limits as a tree
+//	limitgen config [packages]          print the limiter's configuration as the sources set it
 //	limitgen clear -key K [-storage URI] [packages]
 //	                                    reset the counters of client K
 //
