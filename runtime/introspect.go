@@ -344,15 +344,42 @@ func (l *Limiter) Inspect(ctx context.Context, key string, f TreeFilter) ([]Limi
 // the patterns the middleware found), for every method of per-method
 // limits, on the storage and on the in-memory fallback.
 func (l *Limiter) Clear(ctx context.Context, key string) error {
-	reg := l.reg.Load()
-	var all []*routeState
-	for _, states := range reg.routes {
-		all = append(all, states...)
+	return l.ClearLimits(ctx, key, TreeFilter{})
+}
+
+// ClearLimits is Clear narrowed by the filter's Endpoint or Path (and
+// Method): it removes the client key's counters of the limits that route
+// applies (its own, view and group limits, the defaults and application
+// limits it is subject to, and the fallback limits), for the filter's
+// method, or every method when Method is "", of per-method limits. A shared
+// limit is cleared for every route that shares it. Without Endpoint or
+// Path it is Clear. Filter.Key is ignored.
+func (l *Limiter) ClearLimits(ctx context.Context, key string, f TreeFilter) error {
+	var states []*routeState
+	if f.Endpoint == "" && f.Path == "" {
+		reg := l.reg.Load()
+		for _, list := range reg.routes {
+			states = append(states, list...)
+		}
+		l.dynamic.Range(func(_, v any) bool {
+			states = append(states, v.(*routeState))
+			return true
+		})
+	} else {
+		_, routes, err := l.selected(f)
+		if err != nil {
+			return err
+		}
+		for _, list := range routes {
+			for _, tr := range list {
+				states = append(states, tr.rs)
+			}
+		}
 	}
-	l.dynamic.Range(func(_, v any) bool {
-		all = append(all, v.(*routeState))
-		return true
-	})
+	methods := commonMethods
+	if f.Method != "" && (f.Endpoint != "" || f.Path != "") {
+		methods = []string{strings.ToUpper(f.Method)}
+	}
 	seen := map[string]bool{}
 	var keys []string
 	addKey := func(k string) {
@@ -361,11 +388,15 @@ func (l *Limiter) Clear(ctx context.Context, key string) error {
 			keys = append(keys, k)
 		}
 	}
-	for _, rs := range all {
-		for _, set := range [][]entry{rs.entries, rs.meta, rs.fallback} {
+	for _, rs := range states {
+		sets := [][]entry{rs.entries, rs.fallback}
+		if f.Endpoint == "" && f.Path == "" {
+			sets = append(sets, rs.meta) // a client's meta limits belong to no one route
+		}
+		for _, set := range sets {
 			for _, e := range set {
 				if e.rule.r.PerMethod {
-					for _, m := range commonMethods {
+					for _, m := range methods {
 						addKey(backends.Key(l.prefix, key, e.rule.scopeFor(m), e.text))
 					}
 					continue

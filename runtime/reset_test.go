@@ -59,3 +59,28 @@ func TestResetUnsupported(t *testing.T) {
 		t.Fatalf("Reset on a storage without it: %v, want ErrCannotReset", err)
 	}
 }
+
+// TestClearLimitsOfOneRoute: clearing a client's limits of one route, by
+// endpoint or by path, leaves its other routes' counters alone.
+func TestClearLimitsOfOneRoute(t *testing.T) {
+	clk := newTestClock()
+	l := newLimiter(t, clk, WithDefaultLimits("1 per minute"))
+	mux := mount(t, l, quickstart())
+	const client = "192.0.2.1"
+	expect(t, mux, clk, "/fast", 200, 429)
+	expect(t, mux, clk, "/slow", 200, 429)
+	ctx := context.Background()
+	if err := l.ClearLimits(ctx, client, TreeFilter{Endpoint: "slow"}); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, mux, clk, "/slow", 200, 429)
+	expect(t, mux, clk, "/fast", 429)
+	if err := l.ClearLimits(ctx, client, TreeFilter{Path: "/fast"}); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, mux, clk, "/fast", 200, 429)
+	expect(t, mux, clk, "/slow", 429)
+	if err := l.ClearLimits(ctx, client, TreeFilter{Endpoint: "nope"}); err == nil {
+		t.Error("ClearLimits of an unknown endpoint: no error")
+	}
+}

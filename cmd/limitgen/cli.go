@@ -24,8 +24,8 @@ const usage = `usage:
   limitgen check [packages]              exit 1 if a limits_gen.go is stale or missing
   limitgen limits [flags] [packages]     print the routes and their limits as a tree
   limitgen config [packages]             print the limiter's configuration as the sources set it
-  limitgen clear -key K [-storage URI] [packages]
-                                         reset client K's counters in the storage
+  limitgen clear -key K [-storage URI] [-endpoint E | -path P] [-method M] [packages]
+                                         reset client K's counters in the storage (of one route)
                                          (default storage: $RATELIMIT_STORAGE_URI)
 Run "limitgen <command> -h" for a command's flags.
 `
@@ -76,10 +76,11 @@ func runIn(wd string, args []string, stdout, stderr io.Writer) int {
 			fs.PrintDefaults()
 		}
 	}
-	if cmd == "limits" {
-		fs.StringVar(&c.filter.Endpoint, "endpoint", "", "show only the route with this endpoint name")
-		fs.StringVar(&c.filter.Path, "path", "", "show only the route serving this URL path")
-		fs.StringVar(&c.filter.Method, "method", "", "the request method for -path and per-method limits (default GET)")
+	if cmd == "limits" || cmd == "clear" {
+		verb := map[string]string{"limits": "show", "clear": "clear"}[cmd]
+		fs.StringVar(&c.filter.Endpoint, "endpoint", "", verb+" only the route with this endpoint name")
+		fs.StringVar(&c.filter.Path, "path", "", verb+" only the route serving this URL path")
+		fs.StringVar(&c.filter.Method, "method", "", "the request method for -path and per-method limits (default GET; clear: every method)")
 	}
 	if cmd == "limits" || cmd == "clear" {
 		fs.StringVar(&c.key, "key", "", "client key whose live counters to show or clear")

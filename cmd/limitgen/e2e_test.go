@@ -102,6 +102,16 @@ func TestEndToEnd(t *testing.T) {
 		if code != exitOK || !strings.Contains(stdout, "1 per 1 day: Fail (0 out of 1 remaining)") {
 			t.Fatalf("limits -key after clear and one request = %d:\n%s", code, stdout)
 		}
+		// Clearing one route's limits leaves the others' counters.
+		for _, ep := range []string{"fast", "slow"} {
+			code, stdout, stderr := limitgen(t, mod, "clear", "-key", "127.0.0.1", "-storage", uri, "-endpoint", ep, "./example")
+			if code != exitOK || !strings.Contains(stdout, "on endpoint "+ep) {
+				t.Fatalf("clear -endpoint %s = %d: %s%s", ep, code, stdout, stderr)
+			}
+			if code, _ := get(t, base+"/slow"); code != map[string]int{"fast": 429, "slow": 200}[ep] {
+				t.Fatalf("/slow after clearing endpoint %s: %d", ep, code)
+			}
+		}
 		clear()
 	})
 

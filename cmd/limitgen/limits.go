@@ -66,10 +66,17 @@ func (c *command) clear() error {
 		return fmt.Errorf("limitgen: %v", err)
 	}
 	defer l.Close()
-	if err := l.Clear(context.Background(), c.key); err != nil {
+	if err := l.ClearLimits(context.Background(), c.key, c.filter); err != nil {
 		return fmt.Errorf("limitgen: clearing %q: %v", c.key, err)
 	}
-	fmt.Fprintf(c.stdout, "cleared the limits of key %q\n", c.key)
+	switch {
+	case c.filter.Endpoint != "":
+		fmt.Fprintf(c.stdout, "cleared the limits of key %q on endpoint %s\n", c.key, c.filter.Endpoint)
+	case c.filter.Path != "":
+		fmt.Fprintf(c.stdout, "cleared the limits of key %q on path %s\n", c.key, c.filter.Path)
+	default:
+		fmt.Fprintf(c.stdout, "cleared the limits of key %q\n", c.key)
+	}
 	return nil
 }
 

@@ -11,7 +11,7 @@
 //	limitgen check [packages]           exit 1 if a limits_gen.go is stale or missing
 //	limitgen limits [flags] [packages]  print the routes and their limits as a tree
 //	limitgen config [packages]          print the limiter's configuration as the sources set it
-//	limitgen clear -key K [-storage URI] [packages]
+//	limitgen clear -key K [-storage URI] [-endpoint E | -path P] [-method M] [packages]
 //	                                    reset the counters of client K
 //
 // Problems are printed like a compiler's, "file:line:col: message", every one
