@@ -17,7 +17,7 @@ func FuzzParseLimits(f *testing.F) {
 		"0 per second", "10 PER MINUTE", "100 per 250 milliseconds", "1/month", "  7 / 3 hours ",
 		"", ";", "1/second;", "1.5 per second", "-1/second", "1 per -1 second", "1 per 0 second",
 		"1 per fortnight", "99999999999999999999/second", "1 per 106752 days", "1/second;\v2/eon",
-		"1/second;\u00a02 per eon", "per minute", "10 per", "10per2minutes", "1/s", "\x00", "1/\xffsecond",
+		"1/second;\u00a02 per eon", "per minute", "10 per", "10per2minutes", "10perminute", "1 persecond", "1/s", "\x00", "1/\xffsecond",
 	} {
 		f.Add(s)
 	}
