@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/limitgen/limitgen/cmd/limitgen/internal/generate"
 	"github.com/limitgen/limitgen/runtime"
@@ -48,6 +50,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // runIn runs the command as if started in directory wd.
 func runIn(wd string, args []string, stdout, stderr io.Writer) int {
+	return runWith(wd, args, stdout, stderr, nil)
+}
+
+// runWith is runIn with setup, if not nil, adjusting the command before it
+// runs (tests give -watch its ticks).
+func runWith(wd string, args []string, stdout, stderr io.Writer, setup func(*command)) int {
 	var err error
 	cmd := "generate"
 	if len(args) > 0 {
@@ -66,7 +74,10 @@ func runIn(wd string, args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	c := &command{wd: wd, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	c := &command{wd: wd, stdout: stdout, stderr: stderr, getenv: os.Getenv, ticker: newTicker}
+	if setup != nil {
+		setup(c)
+	}
 	fs := flag.NewFlagSet("limitgen "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -81,6 +92,9 @@ func runIn(wd string, args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&c.filter.Endpoint, "endpoint", "", verb+" only the route with this endpoint name")
 		fs.StringVar(&c.filter.Path, "path", "", verb+" only the route serving this URL path")
 		fs.StringVar(&c.filter.Method, "method", "", "the request method for -path and per-method limits (default GET; clear: every method)")
+	}
+	if cmd == "limits" {
+		fs.DurationVar(&c.watch, "watch", 0, "with -key, print the live state again every interval (e.g. 1s) until Ctrl-C")
 	}
 	if cmd == "limits" || cmd == "clear" {
 		fs.StringVar(&c.key, "key", "", "client key whose live counters to show or clear")
@@ -128,6 +142,11 @@ type command struct {
 	filter         runtime.TreeFilter
 	key, storage   string
 	getenv         func(string) string // os.Getenv
+	watch          time.Duration       // limits -watch: refresh interval; 0 prints once
+	// ticker and ctx drive -watch: newTicker, and nil for "until Ctrl-C";
+	// tests replace them.
+	ticker func(time.Duration) (<-chan time.Time, func())
+	ctx    context.Context
 }
 
 // errReported is returned after diagnostics were printed already.

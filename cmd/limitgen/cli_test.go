@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/limitgen/limitgen/cmd/limitgen/internal/gentest"
 )
@@ -202,5 +204,34 @@ func TestExampleTree(t *testing.T) {
 	code, stdout, stderr := limitgen(t, gentest.Root(t), "limits", "./example")
 	if code != exitOK || stdout != want {
 		t.Fatalf("limits ./example = %d:\n%s%s\nwant:\n%s", code, stdout, stderr, want)
+	}
+}
+
+// TestLimitsWatch: limits -watch prints the tree with live state, on a
+// cleared screen, at every tick until interrupted.
+func TestLimitsWatch(t *testing.T) {
+	mod, _ := quickstartModule(t)
+	ticks := make(chan time.Time)
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr bytes.Buffer
+	done := make(chan int)
+	go func() {
+		done <- runWith(mod, []string{"limits", "-key", "192.0.2.1", "-storage", "memory://", "-endpoint", "slow", "-watch", "1s", "./quickstart"}, &stdout, &stderr,
+			func(c *command) {
+				c.ticker = func(time.Duration) (<-chan time.Time, func()) { return ticks, func() {} }
+				c.ctx = ctx
+			})
+	}()
+	ticks <- time.Now() // taken once the first frame is out
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Fatalf("limits -watch = %d: %s", code, stderr.String())
+	}
+	const frame = clearScreen + "quickstart\n└── slow: /slow\n    └── 1 per 1 day: Pass (1 out of 1 remaining)\n"
+	if got := stdout.String(); got != frame+frame {
+		t.Fatalf("limits -watch printed %q, want two frames of %q", got, frame)
+	}
+	if code, _, stderr := limitgen(t, mod, "limits", "-watch", "1s", "./quickstart"); code != exitUsage {
+		t.Errorf("-watch without -key = %d (%s), want a usage error", code, stderr)
 	}
 }

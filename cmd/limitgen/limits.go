@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"os/signal"
 	"strings"
+	"time"
 
 	// The storages the CLI can inspect and clear.
 	_ "github.com/limitgen/limitgen/backends/memory"
@@ -28,6 +32,9 @@ func (c *command) limits() error {
 	if c.key == "" && c.storage != "" {
 		return usageError("limitgen limits: -storage needs -key")
 	}
+	if c.watch < 0 || c.watch > 0 && c.key == "" {
+		return usageError("limitgen limits: -watch needs -key and a positive interval")
+	}
 	storage := "memory://" // the tree alone needs no storage
 	if c.key != "" {
 		if storage = c.storageURI(); storage == "" {
@@ -45,10 +52,50 @@ func (c *command) limits() error {
 	defer l.Close()
 	f := c.filter
 	f.Key = c.key
+	if c.watch > 0 {
+		return c.watchLimits(l, f)
+	}
 	if err := l.WriteLimits(c.stdout, f); err != nil {
 		return fmt.Errorf("limitgen: %v", err)
 	}
 	return nil
+}
+
+// clearScreen moves an ANSI terminal's cursor home and clears it.
+const clearScreen = "\x1b[H\x1b[2J"
+
+// watchLimits prints the tree with the key's live state again every
+// c.watch, each frame on a cleared screen, until interrupted (Ctrl-C), as
+// Flask-Limiter's limits --watch does.
+func (c *command) watchLimits(l *runtime.Limiter, f runtime.TreeFilter) error {
+	ctx := c.ctx
+	if ctx == nil {
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
+	}
+	tick, stopTicks := c.ticker(c.watch)
+	defer stopTicks()
+	for {
+		// A frame under way is finished (each storage call is bounded by
+		// the storage's timeout); the interrupt ends the wait for the next.
+		var frame bytes.Buffer
+		if err := l.WriteLimitsContext(context.WithoutCancel(ctx), &frame, f); err != nil {
+			return fmt.Errorf("limitgen: %v", err)
+		}
+		fmt.Fprint(c.stdout, clearScreen+frame.String())
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick:
+		}
+	}
+}
+
+// newTicker is the default command.ticker.
+func newTicker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
 }
 
 // clear resets every counter of one client key in the storage.
