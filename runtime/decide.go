@@ -37,6 +37,7 @@ type ruleMemo struct {
 	skip   bool // exempt-when, or no client key
 	client string
 	cost   int64
+	dyn    string // ScopeFunc's value, escaped; "" for none
 }
 
 // maxCachedClients bounds each route's cache of storage keys; the cache
@@ -234,7 +235,7 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 			lim.Key = cached[i]
 		} else {
 			start := len(sc.buf)
-			sc.buf = backends.AppendKey(sc.buf, l.prefix, m.client, e.rule.scopeFor(method), e.text)
+			sc.buf = backends.AppendKey(sc.buf, l.prefix, m.client, m.scopeFor(e.rule, method), e.text)
 			sc.offs = append(sc.offs, start, len(sc.buf))
 		}
 		sc.limits = append(sc.limits, lim)
@@ -315,7 +316,7 @@ func (st *requestState) fill(entries []entry, results []backends.Result, method 
 		}
 		st.res.Limits = append(st.res.Limits, LimitResult{
 			Limit:     e.limit,
-			Scope:     e.rule.scopeFor(method),
+			Scope:     m.scopeFor(e.rule, method),
 			Key:       m.client,
 			Allowed:   allowed,
 			Remaining: res.Remaining,
@@ -385,6 +386,9 @@ func (sc *scratch) memoIndex(ru *rule, r *http.Request, def KeyFunc) int {
 		}
 		if m.client == "" {
 			m.skip = true // as Flask-Limiter, a limit without a key is skipped
+		}
+		if f := ru.r.ScopeFunc; f != nil {
+			m.dyn = escapeScope(f(r))
 		}
 		switch {
 		case ru.r.CostFunc != nil:

@@ -113,6 +113,13 @@ func RuleMethods(methods ...string) RuleOption {
 // RuleScope adds a scope to the counter's name (scope).
 func RuleScope(scope string) RuleOption { return func(o *ruleOptions) { o.rule.Scope = scope } }
 
+// RuleScopeFunc keeps the counters per value f returns for the request as
+// well (Flask-Limiter's callable scope), e.g. per tenant; see
+// Rule.ScopeFunc.
+func RuleScopeFunc(f func(*http.Request) string) RuleOption {
+	return func(o *ruleOptions) { o.rule.ScopeFunc = f }
+}
+
 // RuleShared counts the limits under name, shared by every rule with that
 // name (shared_limit).
 func RuleShared(name string) RuleOption { return func(o *ruleOptions) { o.rule.Shared = name } }

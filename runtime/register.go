@@ -353,7 +353,7 @@ func (l *Limiter) compile(g *Group, rt *Route) (*routeState, error) {
 	rs.cacheable = true
 	for _, set := range [][]entry{rs.entries, rs.meta} {
 		for _, e := range set {
-			if e.rule.key != nil || e.rule.r.PerMethod {
+			if e.rule.key != nil || e.rule.r.PerMethod || e.rule.r.ScopeFunc != nil {
 				rs.cacheable = false
 			}
 		}

@@ -100,6 +100,12 @@ type Rule struct {
 	Shared string
 	// Scope overrides the counter's scope (the endpoint name by default).
 	Scope string
+	// ScopeFunc, if set, computes a further scope per request (Flask-
+	// Limiter's callable scope): the counters are kept per endpoint (or per
+	// shared name) and per value it returns, e.g. per tenant or host. An
+	// empty value adds nothing. Such counters are not enumerable, so
+	// Limiter.Clear, ClearLimits and Inspect do not see them (Reset does).
+	ScopeFunc func(r *http.Request) string
 	// PerMethod counts each HTTP method separately.
 	PerMethod bool
 	// Methods, if not empty, restricts the rule to these HTTP methods

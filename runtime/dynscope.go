@@ -1,0 +1,41 @@
+package runtime
+
+import "strings"
+
+// scopeFor is the rule's counter scope for this request: the rule's own
+// (see rule.scopeFor) with the ScopeFunc's value after it.
+func (m *ruleMemo) scopeFor(ru *rule, method string) string {
+	if m.dyn == "" {
+		return ru.scopeFor(method)
+	}
+	s := ru.scope + ":" + m.dyn
+	if ru.r.PerMethod {
+		s += ":" + method
+	}
+	return s
+}
+
+// escapeScope percent-escapes the characters of a scope computed from a
+// request that would blur the key layout ("prefix/{client}/scope/limit"):
+// '/', braces and '%'.
+func escapeScope(s string) string {
+	if !strings.ContainsAny(s, "/{}%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '/':
+			b.WriteString("%2F")
+		case '{':
+			b.WriteString("%7B")
+		case '}':
+			b.WriteString("%7D")
+		case '%':
+			b.WriteString("%25")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
