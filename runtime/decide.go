@@ -17,9 +17,10 @@ type scratch struct {
 	req     backends.Request
 	limits  []backends.Limit
 	results []backends.Result
-	idx     []int // entry index of each limit
-	midx    []int // memo index of each limit
-	offs    []int // key offsets in buf, two per limit, when keys are built
+	idx     []int   // entry index of each limit; -1-k for dyn[k]
+	dyn     []entry // the limits of LimitsFunc rules, expanded for this request
+	midx    []int   // memo index of each limit
+	offs    []int   // key offsets in buf, two per limit, when keys are built
 	buf     []byte
 	memo    []ruleMemo
 	meta    []backends.Limit
@@ -167,6 +168,7 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 	sc.limits = sc.limits[:0]
 	sc.idx = sc.idx[:0]
 	sc.midx = sc.midx[:0]
+	sc.dyn = sc.dyn[:0]
 	st.res.Limits = st.inline[:0]
 	st.res.Described = -1
 	st.res.Allowed = true
@@ -230,6 +232,19 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 		if e.rule.r.DeductWhen != nil {
 			cost = 0 // charged after the handler
 		}
+		if e.dynamic {
+			for _, de := range l.dynamicEntries(e.rule, r) {
+				de.rule = e.rule
+				sc.dyn = append(sc.dyn, de)
+				start := len(sc.buf)
+				sc.buf = backends.AppendKey(sc.buf, l.prefix, m.client, m.scopeFor(e.rule, method), de.text)
+				sc.offs = append(sc.offs, start, len(sc.buf))
+				sc.limits = append(sc.limits, backends.Limit{Amount: de.limit.Amount, Window: de.window, Cost: cost})
+				sc.idx = append(sc.idx, -len(sc.dyn))
+				sc.midx = append(sc.midx, mi)
+			}
+			continue
+		}
 		lim := backends.Limit{Amount: e.limit.Amount, Window: e.window, Cost: cost}
 		if cached != nil {
 			lim.Key = cached[i]
@@ -260,6 +275,9 @@ func (l *Limiter) evaluate(ctx context.Context, st *requestState, sc *scratch, s
 		return true, nil
 	}
 	st.fill(entries, results, method, func(j int) (*entry, *ruleMemo) {
+		if i := sc.idx[j]; i < 0 {
+			return &sc.dyn[-1-i], &sc.memo[sc.midx[j]]
+		}
 		return &entries[sc.idx[j]], &sc.memo[sc.midx[j]]
 	})
 	_ = ok // per-limit Allowed carries the decision; deduct-when limits add to it

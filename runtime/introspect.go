@@ -395,6 +395,9 @@ func (l *Limiter) ClearLimits(ctx context.Context, key string, f TreeFilter) err
 		}
 		for _, set := range sets {
 			for _, e := range set {
+				if e.dynamic {
+					continue // its limits are known only per request
+				}
 				if e.rule.r.PerMethod {
 					for _, m := range methods {
 						addKey(backends.Key(l.prefix, key, e.rule.scopeFor(m), e.text))

@@ -51,9 +51,10 @@ type Limiter struct {
 
 	mu      sync.Mutex // serialises Register
 	reg     atomic.Pointer[registry]
-	dynamic sync.Map     // pattern -> *routeState, for routes the middleware found on a ServeMux
-	handIDs atomic.Int64 // numbers the routes Limit creates
-	stateP  sync.Pool    // *requestState with its scratch memory
+	dynamic sync.Map      // pattern -> *routeState, for routes the middleware found on a ServeMux
+	handIDs atomic.Int64  // numbers the routes Limit creates
+	dyn     dynamicLimits // parsed LimitsFunc strings
+	stateP  sync.Pool     // *requestState with its scratch memory
 }
 
 // ruleSet is a level of limits configured on the limiter (default,

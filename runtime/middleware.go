@@ -116,6 +116,13 @@ func RuleScope(scope string) RuleOption { return func(o *ruleOptions) { o.rule.S
 // RuleScopeFunc keeps the counters per value f returns for the request as
 // well (Flask-Limiter's callable scope), e.g. per tenant; see
 // Rule.ScopeFunc.
+// RuleLimitsFunc gives the limits per request, as a limit string (Flask-
+// Limiter's callable limit value); pass "" as l.Limit's limits. See
+// Rule.LimitsFunc.
+func RuleLimitsFunc(f func(*http.Request) string) RuleOption {
+	return func(o *ruleOptions) { o.rule.LimitsFunc = f }
+}
+
 func RuleScopeFunc(f func(*http.Request) string) RuleOption {
 	return func(o *ruleOptions) { o.rule.ScopeFunc = f }
 }
@@ -172,13 +179,15 @@ func NewRule(limits string, opts ...RuleOption) (Rule, error) {
 
 func newRuleOptions(limits string, opts []RuleOption) (ruleOptions, error) {
 	var o ruleOptions
-	ls, err := ParseLimits(limits)
-	if err != nil {
-		return o, err
-	}
-	o.rule.Limits = ls
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.rule.LimitsFunc == nil || limits != "" {
+		ls, err := ParseLimits(limits)
+		if err != nil {
+			return o, err
+		}
+		o.rule.Limits = ls
 	}
 	if o.rule.Cost < 0 {
 		return o, errorf("rule %q: negative cost %d", limits, o.rule.Cost)

@@ -71,11 +71,15 @@ func (r *rule) amountValue(n int64) []string {
 
 // entry is one limit of one rule, as a route evaluates it.
 type entry struct {
-	rule   *rule
-	limit  Limit
-	text   string // canonical "2 per 1 minute"
-	window time.Duration
-	gran   time.Duration // unit length: the sort key, as Flask-Limiter sorts
+	rule *rule
+	// dynamic marks the one entry of a rule with LimitsFunc, which a
+	// request expands into its limits (Limiter.dynamicEntries); limit,
+	// text, window and gran are then unset.
+	dynamic bool
+	limit   Limit
+	text    string // canonical "2 per 1 minute"
+	window  time.Duration
+	gran    time.Duration // unit length: the sort key, as Flask-Limiter sorts
 	// onlyIfExempt marks a default limit that applies only when every
 	// route-level rule skips the request's method (Flask-Limiter's
 	// explicit_limits_exempt).
@@ -288,6 +292,9 @@ func (l *Limiter) compile(g *Group, rt *Route) (*routeState, error) {
 	rs.routeLevel = len(routeRules)
 	var all []entry
 	add := func(r *rule, onlyIfExempt bool) {
+		if r.r.LimitsFunc != nil {
+			all = append(all, entry{rule: r, dynamic: true, onlyIfExempt: onlyIfExempt})
+		}
 		for _, lim := range r.r.Limits {
 			all = append(all, entry{rule: r, limit: lim, text: lim.String(), window: lim.Window(), gran: lim.Unit.Duration(), onlyIfExempt: onlyIfExempt})
 		}
@@ -353,7 +360,7 @@ func (l *Limiter) compile(g *Group, rt *Route) (*routeState, error) {
 	rs.cacheable = true
 	for _, set := range [][]entry{rs.entries, rs.meta} {
 		for _, e := range set {
-			if e.rule.key != nil || e.rule.r.PerMethod || e.rule.r.ScopeFunc != nil {
+			if e.rule.key != nil || e.rule.r.PerMethod || e.rule.r.ScopeFunc != nil || e.dynamic {
 				rs.cacheable = false
 			}
 		}
@@ -391,8 +398,11 @@ func viewScope(rt *Route) string {
 // counter scope of a rule without Shared or Scope.
 func bindRule(lv level, src *Rule, base, endpoint string) (*rule, error) {
 	r := &rule{lv: lv, r: *src, key: src.Key}
-	if len(src.Limits) == 0 {
+	switch {
+	case len(src.Limits) == 0 && src.LimitsFunc == nil:
 		return nil, errorf("Register: endpoint %q: %s rule without limits", endpoint, lv)
+	case len(src.Limits) > 0 && src.LimitsFunc != nil:
+		return nil, errorf("Register: endpoint %q: %s rule with both Limits and LimitsFunc", endpoint, lv)
 	}
 	for _, lim := range src.Limits {
 		r.amounts = append(r.amounts, strconv.FormatInt(lim.Amount, 10))

@@ -92,6 +92,14 @@ const (
 type Rule struct {
 	// Limits are the parsed limits; generated code writes them as literals.
 	Limits []Limit
+	// LimitsFunc, if set instead of Limits, gives the rule's limits per
+	// request as a limit string (Flask-Limiter's callable limit value), e.g.
+	// by the client's plan. Each distinct string is parsed once; "" means
+	// no limits for the request, and a malformed string is logged and the
+	// rule skipped for the request. Such limits are counted like static
+	// ones but are not listed: the tree, Inspect and Clear omit them (Reset
+	// drops them).
+	LimitsFunc func(r *http.Request) string
 	// Key overrides the limiter's key function for these limits; nil uses it.
 	Key KeyFunc
 	// Shared names a shared limit (Flask-Limiter's shared_limit): every rule
