@@ -69,14 +69,7 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("redis", func(t *testing.T) {
-		uri := os.Getenv("LIMITGEN_REDIS_URI")
-		if uri == "" {
-			msg := "LIMITGEN_REDIS_URI is not set: start the servers with scripts/services start, or run scripts/test"
-			if os.Getenv("CI") == "true" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
+		uri := redisURI(t)
 		clear := func() {
 			t.Helper()
 			code, stdout, stderr := limitgen(t, mod, "clear", "-key", "127.0.0.1", "-storage", uri, "./example")
@@ -119,14 +112,7 @@ func TestEndToEnd(t *testing.T) {
 	// for it: with the application's environment it finds the counters
 	// under the application's key prefix without being told the storage.
 	t.Run("redis-env", func(t *testing.T) {
-		uri := os.Getenv("LIMITGEN_REDIS_URI")
-		if uri == "" {
-			msg := "LIMITGEN_REDIS_URI is not set: start the servers with scripts/services start, or run scripts/test"
-			if os.Getenv("CI") == "true" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
+		uri := redisURI(t)
 		t.Setenv("RATELIMIT_STORAGE_URI", uri)
 		t.Setenv("RATELIMIT_KEY_PREFIX", "e2e-env")
 		if code, stdout, stderr := limitgen(t, mod, "clear", "-key", "127.0.0.1", "./example"); code != exitOK || !strings.Contains(stdout, "cleared") {
@@ -149,6 +135,21 @@ func TestEndToEnd(t *testing.T) {
 		}
 		expect(t, base, "/slow", 200, "24")
 	})
+}
+
+// redisURI returns the test Redis server's URI (from scripts/services); in
+// CI a missing server fails the test, elsewhere it skips it.
+func redisURI(t *testing.T) string {
+	t.Helper()
+	uri := os.Getenv("LIMITGEN_REDIS_URI")
+	if uri == "" {
+		msg := "LIMITGEN_REDIS_URI is not set: start the servers with scripts/services start, or run scripts/test"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return uri
 }
 
 // serve starts the built example on a free port of 127.0.0.1 with the
