@@ -19,6 +19,7 @@
 //	//limit:"10/hour" key=userKey cost=2 per-method methods=GET,POST scope=name error="slow down"
 //	//limit:"10/hour" exempt-when=fn deduct-when=fn on-breach=fn override-defaults=false
 //	//limit:shared name "100 per hour" [options]  a limit shared by every route naming it
+//	//limit:dynamic fn [options]  limits per request: fn(r) returns a limit string
 //	//limit:exempt [default,application,meta,route]
 //	//limit:route GET /slow                      the http.ServeMux pattern
 //

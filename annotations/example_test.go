@@ -45,6 +45,6 @@ func checkout(w http.ResponseWriter, r *http.Request) {}
 	// Output:
 	// shop.go:11:10: invalid limit "10 per fortnight": unknown unit "fortnight" (want second, minute, hour, day, month or year)
 	// shop.go:11:28: unknown option "cots" (did you mean cost?); options are key, cost, per-method, methods, scope, error, exempt-when, deduct-when, on-breach, override-defaults
-	// shop.go:12:9: unknown annotation keyword "exmept" (did you mean exempt?); want //limit:"N per unit", //limit:exempt, //limit:route or //limit:shared
+	// shop.go:12:9: unknown annotation keyword "exmept" (did you mean exempt?); want //limit:"N per unit", //limit:exempt, //limit:route, //limit:shared or //limit:dynamic
 	// cart "GET /cart": 2 per 1 minute; 1 per 1 second
 }

@@ -35,6 +35,9 @@ func FuzzParseComment(f *testing.F) {
 		`//limit:route get /a/../b`,
 		`//limit:route GET /{a}/{a}`,
 		`//limit:shared`,
+		`//limit:dynamic plan key=k cost=2`,
+		`//limit:dynamic "1/day"`,
+		`//limit:dynamic`,
 		`// Ordinary text: limit: none.`,
 	} {
 		f.Add(seed)
@@ -65,7 +68,12 @@ func FuzzParseComment(f *testing.F) {
 		}
 		for _, tg := range targets {
 			for _, a := range tg.Annotations {
-				if a.Kind == LimitsAnnotation || a.Kind == SharedAnnotation {
+				if a.LimitsFunc != "" {
+					off := int(a.LimitsFuncPos - lineStart)
+					if !inLine(a.LimitsFuncPos) || !strings.HasPrefix(line[off:], a.LimitsFunc) {
+						t.Errorf("LimitsFuncPos does not map onto %q", a.LimitsFunc)
+					}
+				} else if a.Kind == LimitsAnnotation || a.Kind == SharedAnnotation {
 					if !inLine(a.LimitsPos) {
 						t.Fatalf("LimitsPos outside the line")
 					}

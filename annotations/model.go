@@ -117,8 +117,11 @@ type Rule struct {
 	Text string
 	// TextPos is the position of Text's first byte.
 	TextPos token.Pos
-	// Limits are the parsed limits; never empty.
+	// Limits are the parsed limits; empty only for //limit:dynamic.
 	Limits []runtime.Limit
+	// LimitsFunc names the //limit:dynamic func (runtime.Rule.LimitsFunc),
+	// or is nil.
+	LimitsFunc *FuncRef
 	// Shared is the shared limit's name for //limit:shared, "" otherwise.
 	Shared string
 

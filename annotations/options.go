@@ -50,6 +50,16 @@ func (v *validator) rule(a *Annotation) (Rule, bool) {
 			ok = false
 		}
 	}
+	if a.LimitsFunc != "" {
+		o := Option{Name: dynamicLabel, Value: a.LimitsFunc, ValuePos: a.LimitsFuncPos, HasValue: true}
+		if ref, found := v.funcRef(o, a.LimitsFuncPos+token.Pos(len(a.LimitsFunc)), messageShape); found {
+			r.LimitsFunc = ref
+		} else {
+			ok = false
+		}
+		r.Text, r.TextPos = a.LimitsFunc, a.LimitsFuncPos
+		return v.options(r, a, ok)
+	}
 	limits, err := runtime.ParseLimits(a.Limits)
 	if err != nil {
 		ok = false
@@ -70,6 +80,24 @@ func (v *validator) rule(a *Annotation) (Rule, bool) {
 		}
 	}
 	r.Limits = limits
+	return v.options(r, a, ok)
+}
+
+// dynamicLabel names //limit:dynamic's func in messages about it, in place
+// of an option's name.
+const dynamicLabel = "//limit:dynamic"
+
+// label is how messages quote the option: "name=value", or
+// "//limit:dynamic fn" for the func of //limit:dynamic.
+func label(o Option) string {
+	if o.Name == dynamicLabel {
+		return dynamicLabel + " " + o.Value
+	}
+	return o.Name + "=" + shown(o)
+}
+
+// options validates a's options into r; ok carries the result so far.
+func (v *validator) options(r Rule, a *Annotation, ok bool) (Rule, bool) {
 	seen := map[string]token.Pos{}
 	for _, o := range a.Options {
 		if !v.option(&r, o, seen, a.Kind) {
@@ -236,7 +264,7 @@ func (v *validator) funcRef(o Option, valEnd token.Pos, shape funcShape) (*FuncR
 		if strings.Contains(o.Value, ".") && !o.Quoted {
 			why = "name a func of this package (wrap funcs of other packages in one)"
 		}
-		v.errorf(o.ValuePos, valEnd, "%s=%s: %s with signature %s", o.Name, shown(o), why, shape.want())
+		v.errorf(o.ValuePos, valEnd, "%s: %s with signature %s", label(o), why, shape.want())
 		return nil, false
 	}
 	ref := &FuncRef{Name: o.Value, Pos: o.ValuePos}
@@ -245,7 +273,7 @@ func (v *validator) funcRef(o Option, valEnd token.Pos, shape funcShape) (*FuncR
 	}
 	obj := v.pkg.Scope().Lookup(o.Value)
 	if obj == nil {
-		v.errorf(o.ValuePos, valEnd, "%s=%s: no func %s in package %s%s", o.Name, o.Value, o.Value, v.pkg.Name(), didYouMean(o.Value, v.funcNames()))
+		v.errorf(o.ValuePos, valEnd, "%s: no func %s in package %s%s", label(o), o.Value, v.pkg.Name(), didYouMean(o.Value, v.funcNames()))
 		return nil, false
 	}
 	return ref, v.checkFuncObj(o, valEnd, obj, shape)
@@ -256,11 +284,11 @@ func (v *validator) checkFuncObj(o Option, valEnd token.Pos, obj types.Object, s
 	switch obj.(type) {
 	case *types.Func, *types.Var:
 	default:
-		v.errorf(o.ValuePos, valEnd, "%s=%s: %s is %s, want a func with signature %s", o.Name, o.Value, o.Value, describe(obj), shape.want())
+		v.errorf(o.ValuePos, valEnd, "%s: %s is %s, want a func with signature %s", label(o), o.Value, describe(obj), shape.want())
 		return false
 	}
 	if !shape.matches(obj.Type()) {
-		v.errorf(o.ValuePos, valEnd, "%s=%s: %s has type %s, want %s", o.Name, o.Value, o.Value, types.TypeString(obj.Type(), qualifier(v.pkg)), shape.want())
+		v.errorf(o.ValuePos, valEnd, "%s: %s has type %s, want %s", label(o), o.Value, types.TypeString(obj.Type(), qualifier(v.pkg)), shape.want())
 		return false
 	}
 	return true

@@ -9,7 +9,7 @@ import (
 )
 
 // keywords are the words that may follow `//limit:`.
-var keywords = []string{"exempt", "route", "shared"}
+var keywords = []string{"dynamic", "exempt", "route", "shared"}
 
 // ParseFile finds every //limit: annotation of f (both spellings,
 // `//limit:"…"` and gofmt's `// limit:"…"`) and attaches each to its
@@ -264,7 +264,7 @@ func (p *fileParser) parseComment(c *ast.Comment) *Annotation {
 		return a
 	case rest == "":
 		if !spaced {
-			p.errorf(pos(off), end, "empty annotation %q; write //limit:\"N per unit\", //limit:exempt, //limit:route or //limit:shared", text)
+			p.errorf(pos(off), end, "empty annotation %q; write //limit:\"N per unit\", //limit:exempt, //limit:route, //limit:shared or //limit:dynamic", text)
 		}
 		return nil
 	case rest[0] == ' ' || rest[0] == '\t':
@@ -283,7 +283,7 @@ func (p *fileParser) parseComment(c *ast.Comment) *Annotation {
 	next := rest[len(kw):]
 	if kw == "" || next != "" && next[0] != ' ' && next[0] != '\t' {
 		if !spaced {
-			p.errorf(pos(argOff), end, "malformed annotation %q; write //limit:\"N per unit\", //limit:exempt, //limit:route or //limit:shared", text)
+			p.errorf(pos(argOff), end, "malformed annotation %q; write //limit:\"N per unit\", //limit:exempt, //limit:route, //limit:shared or //limit:dynamic", text)
 		}
 		return nil
 	}
@@ -327,6 +327,21 @@ func (p *fileParser) parseComment(c *ast.Comment) *Annotation {
 		a.Pattern = pat
 		a.PatternPos = pos(kwEnd + len(r) - len(strings.TrimLeft(r, " \t")))
 		return a
+	case "dynamic":
+		a.Kind = LimitsAnnotation
+		toks, ok := p.lex(text, kwEnd, c.Slash)
+		if !ok {
+			return nil
+		}
+		if len(toks) == 0 || toks[0].quoted || strings.Contains(toks[0].raw, "=") {
+			p.errorf(pos(argOff), end, "//limit:dynamic needs the name of a func giving the limits per request, e.g. //limit:dynamic planLimits")
+			return nil
+		}
+		a.LimitsFunc, a.LimitsFuncPos = toks[0].raw, pos(toks[0].off)
+		if !p.options(a, toks[1:]) {
+			return nil
+		}
+		return a
 	case "shared":
 		a.Kind = SharedAnnotation
 		toks, ok := p.lex(text, kwEnd, c.Slash)
@@ -344,7 +359,7 @@ func (p *fileParser) parseComment(c *ast.Comment) *Annotation {
 		return a
 	}
 	if !spaced || suggest(kw, keywords) != "" {
-		p.errorf(pos(argOff), pos(kwEnd), "unknown annotation keyword %q%s; want //limit:\"N per unit\", //limit:exempt, //limit:route or //limit:shared", kw, didYouMean(kw, keywords))
+		p.errorf(pos(argOff), pos(kwEnd), "unknown annotation keyword %q%s; want //limit:\"N per unit\", //limit:exempt, //limit:route, //limit:shared or //limit:dynamic", kw, didYouMean(kw, keywords))
 		if s := suggest(kw, keywords); s != "" {
 			withFix(p.diags, pos(argOff), pos(kwEnd), s, "Replace "+strconv.Quote(kw)+" with "+strconv.Quote(s))
 		}
@@ -364,8 +379,14 @@ func (p *fileParser) limitsAndOptions(a *Annotation, toks []argToken, form strin
 	a.Limits = lt.value
 	a.LimitsPos = pos(lt.off + 1)
 	a.LimitsRaw = lt.raw[1:len(lt.raw)-1] == lt.value
+	return p.options(a, toks[1:])
+}
+
+// options fills a's options from toks, the words after its limits.
+func (p *fileParser) options(a *Annotation, toks []argToken) bool {
+	pos := func(o int) token.Pos { return a.Pos + token.Pos(o) }
 	ok := true
-	for _, t := range toks[1:] {
+	for _, t := range toks {
 		if t.quoted {
 			p.errorf(pos(t.off), pos(t.off+len(t.raw)), "unexpected string %s after the limits; write several limits in one string separated by ';'", t.raw)
 			ok = false

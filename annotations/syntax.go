@@ -136,6 +136,13 @@ type Annotation struct {
 	SharedName string
 	// SharedNamePos is the position of SharedName.
 	SharedNamePos token.Pos
+
+	// LimitsFunc is the func name after `//limit:dynamic` (a
+	// LimitsAnnotation without Limits), whose result gives the limits per
+	// request.
+	LimitsFunc string
+	// LimitsFuncPos is the position of LimitsFunc.
+	LimitsFuncPos token.Pos
 }
 
 // Option is one `name` or `name=value` word after a limit string.

@@ -213,6 +213,28 @@ const neg = -1
 			},
 		},
 		{
+			name: "dynamic limits",
+			src: `//limit:dynamic plan key=clientKey
+//limit:dynamic plann
+//limit:dynamic clientKeyInt
+//limit:dynamic "1/day"
+//limit:dynamic
+//limit:dynamic plan cost=0
+func h(w http.ResponseWriter, r *http.Request) {}
+
+func plan(r *http.Request) string { return "1 per second" }
+func clientKey(r *http.Request) string { return "" }
+func clientKeyInt(r *http.Request) int { return 0 }
+`,
+			diags: []string{
+				`2:17: //limit:dynamic plann: no func plann in package p (did you mean plan?)`,
+				`3:17: //limit:dynamic clientKeyInt: clientKeyInt has type func(r *http.Request) int, want func(*http.Request) string`,
+				`4:9: //limit:dynamic needs the name of a func giving the limits per request, e.g. //limit:dynamic planLimits`,
+				`5:9: //limit:dynamic needs the name of a func giving the limits per request, e.g. //limit:dynamic planLimits`,
+				`6:27: cost=0: want a positive whole number, an int constant or a func(*http.Request) int64 (runtime.CostFunc)`,
+			},
+		},
+		{
 			name: "exempt",
 			src: `//limit:exempt
 //limit:"1/day"
@@ -469,5 +491,31 @@ func y(w http.ResponseWriter, r *http.Request) {}
 	}
 	if len(p.Rules) != 2 || p.Exempt != runtime.ExemptDefault || len(p.Routes) != 2 {
 		t.Errorf("package model:\n%s", render(p))
+	}
+}
+
+// TestValidateDynamic: //limit:dynamic names the func giving a rule's
+// limits, with no literal limits, and takes the options of a limit string.
+func TestValidateDynamic(t *testing.T) {
+	_, p, diags := checkSource(t, map[string]string{"a.go": `package p
+
+import "net/http"
+
+//limit:dynamic plan key=clientKey cost=2
+//limit:route GET /export
+func export(w http.ResponseWriter, r *http.Request) {}
+
+func plan(r *http.Request) string { return "1 per second" }
+func clientKey(r *http.Request) string { return "" }
+`})
+	if len(diags) != 0 {
+		t.Fatalf("diagnostics: %v", diags)
+	}
+	if len(p.Routes) != 1 || len(p.Routes[0].Rules) != 1 {
+		t.Fatalf("package model:\n%s", render(p))
+	}
+	r := p.Routes[0].Rules[0]
+	if r.LimitsFunc == nil || r.LimitsFunc.Name != "plan" || len(r.Limits) != 0 || r.Key == nil || r.Key.Name != "clientKey" || r.Cost != 2 {
+		t.Fatalf("rule %+v", r)
 	}
 }

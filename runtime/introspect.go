@@ -137,6 +137,9 @@ func (reg *registry) endpoint(name string) (*routeState, error) {
 func listed(rs *routeState) []entry {
 	var out []entry
 	for _, r := range rs.declared {
+		if r.r.LimitsFunc != nil {
+			out = append(out, entry{rule: r, dynamic: true, text: "dynamic limits"})
+		}
 		for _, lim := range r.r.Limits {
 			out = append(out, entry{rule: r, limit: lim, text: lim.String(), window: lim.Window(), gran: lim.Unit.Duration()})
 		}
@@ -168,8 +171,8 @@ func (l *Limiter) WriteLimitsContext(ctx context.Context, w io.Writer, f TreeFil
 		method = http.MethodGet
 	}
 	state := func(rs *routeState, e *entry, m string) string {
-		if f.Key == "" {
-			return ""
+		if f.Key == "" || e.dynamic {
+			return "" // a dynamic rule's limits are known only per request
 		}
 		st, err := l.state(ctx, f.Key, rs, e, m)
 		if err != nil {
@@ -322,6 +325,9 @@ func (l *Limiter) Inspect(ctx context.Context, key string, f TreeFilter) ([]Limi
 		for _, tr := range routes[gi] {
 			for i := range tr.limits {
 				e := &tr.limits[i]
+				if e.dynamic {
+					continue // its limits are known only per request
+				}
 				ms := []string{method}
 				if e.rule.r.PerMethod && f.Method == "" {
 					ms = routeMethods(tr.rs)

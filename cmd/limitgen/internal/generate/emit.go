@@ -157,6 +157,7 @@ func ruleExpr(r annotations.Rule) jen.Code {
 			d.add(field, jen.Lit(s))
 		}
 	}
+	fn("LimitsFunc", r.LimitsFunc)
 	fn("Key", r.Key)
 	str("Shared", r.Shared)
 	str("Scope", r.Scope)

@@ -1,6 +1,8 @@
 package generate
 
 import (
+	"net/http"
+
 	"github.com/limitgen/limitgen/annotations"
 	"github.com/limitgen/limitgen/runtime"
 )
@@ -30,7 +32,14 @@ func (r *Result) RuntimeGroup() *runtime.Group {
 func runtimeRules(rs []annotations.Rule) []runtime.Rule {
 	var out []runtime.Rule
 	for _, r := range rs {
+		var limitsFunc func(*http.Request) string
+		if r.LimitsFunc != nil {
+			// The application's func cannot run here: the commands see no
+			// limits for the rule, as they list none for it.
+			limitsFunc = func(*http.Request) string { return "" }
+		}
 		out = append(out, runtime.Rule{
+			LimitsFunc:   limitsFunc,
 			Limits:       r.Limits,
 			Shared:       r.Shared,
 			Scope:        r.Scope,

@@ -21,6 +21,13 @@ func uploadCost(r *http.Request) int64 { return 1 + r.ContentLength/1024 }
 
 func uploadMessage(r *http.Request) string { return "uploads of " + r.Header.Get("X-User") + " are paused" }
 
+func planLimits(r *http.Request) string {
+	if r.Header.Get("X-Plan") == "pro" {
+		return "100 per minute"
+	}
+	return "10 per minute"
+}
+
 //limit:"10/hour; 100/day" key=userKey scope=search cost=searchCost
 //limit:"5 per minute" per-method methods=GET,POST error="slow down"
 //limit:route GET /search
@@ -38,6 +45,10 @@ func upload(w http.ResponseWriter, r *http.Request) {}
 //limit:shared uploads "100 per day"
 //limit:route POST /upload/bulk
 func bulkUpload(w http.ResponseWriter, r *http.Request) {}
+
+//limit:dynamic planLimits key=userKey
+//limit:route GET /export
+func export(w http.ResponseWriter, r *http.Request) {}
 
 //limit:exempt default,meta
 //limit:route GET /health
