@@ -227,7 +227,8 @@ func TestMemoHoldsASteadySet(t *testing.T) {
 				missed++
 			}
 		}
-		if missed > len(keys)/10 {
+		t.Logf("%d keys: the memo (%d slots) misses %d", n, len(s.memo.Load().slots), missed)
+		if missed > len(keys)/20 {
 			t.Errorf("%d keys: the memo (%d slots) misses %d of them", n, len(s.memo.Load().slots), missed)
 		}
 		if slots := len(s.memo.Load().slots); slots < 2*n {
