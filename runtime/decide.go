@@ -38,7 +38,7 @@ type ruleMemo struct {
 	skip   bool // exempt-when, or no client key
 	client string
 	cost   int64
-	dyn    string // ScopeFunc's value, escaped; "" for none
+	dyn    string // the rule's scope and ScopeFunc's value, escaped; "" for none
 }
 
 // maxCachedClients bounds each route's cache of storage keys; the cache
@@ -406,7 +406,9 @@ func (sc *scratch) memoIndex(ru *rule, r *http.Request, def KeyFunc) int {
 			m.skip = true // as Flask-Limiter, a limit without a key is skipped
 		}
 		if f := ru.r.ScopeFunc; f != nil {
-			m.dyn = escapeScope(f(r))
+			if v := f(r); v != "" {
+				m.dyn = ru.scope + ":" + escapeScope(v)
+			}
 		}
 		switch {
 		case ru.r.CostFunc != nil:

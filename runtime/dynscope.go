@@ -3,16 +3,16 @@ package runtime
 import "strings"
 
 // scopeFor is the rule's counter scope for this request: the rule's own
-// (see rule.scopeFor) with the ScopeFunc's value after it.
+// (see rule.scopeFor) with the ScopeFunc's value after it. m.dyn holds the
+// rule's scope and that value, joined once per request.
 func (m *ruleMemo) scopeFor(ru *rule, method string) string {
 	if m.dyn == "" {
 		return ru.scopeFor(method)
 	}
-	s := ru.scope + ":" + m.dyn
 	if ru.r.PerMethod {
-		s += ":" + method
+		return m.dyn + ":" + method
 	}
-	return s
+	return m.dyn
 }
 
 // escapeScope percent-escapes the characters of a scope computed from a
