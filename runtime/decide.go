@@ -545,13 +545,17 @@ func (l *Limiter) refuse(st *requestState, w http.ResponseWriter, r *http.Reques
 		return true
 	}
 	ru := &cur.rule.r
+	msg := ru.ErrorMessage
+	if f := ru.ErrorMessageFunc; f != nil {
+		msg = f(r) // once, for the callbacks and the body alike
+	}
 	if ru.OnBreach != nil || l.onBreach != nil || ru.BreachResponse != nil || l.breachResp != nil {
-		if l.breachCallbacks(st, cur, w, r) {
+		if l.breachCallbacks(st, cur, msg, w, r) {
 			return false
 		}
 	}
-	if f := ru.ErrorMessageFunc; f != nil {
-		writeTooMany(w, r, messageBody(f(r), cur.Limit))
+	if ru.ErrorMessageFunc != nil {
+		writeTooMany(w, r, messageBody(msg, cur.Limit))
 		return false
 	}
 	writeTooMany(w, r, cur.rule.body(cur.Limit))
@@ -568,14 +572,11 @@ func messageBody(msg string, lim Limit) *body {
 }
 
 // breachCallbacks runs the on-breach callbacks and breach responses of a
-// refused request, rule's first; it reports whether one answered it. (Apart
+// refused request, rule's first, with the rule's message for it; it
+// reports whether one answered it. (Apart
 // from refuse, so that the Breach is allocated only when someone gets it.)
-func (l *Limiter) breachCallbacks(st *requestState, cur *LimitResult, w http.ResponseWriter, r *http.Request) bool {
+func (l *Limiter) breachCallbacks(st *requestState, cur *LimitResult, msg string, w http.ResponseWriter, r *http.Request) bool {
 	ru := &cur.rule.r
-	msg := ru.ErrorMessage
-	if f := ru.ErrorMessageFunc; f != nil {
-		msg = f(r)
-	}
 	b := &Breach{Limit: cur.Limit, Key: cur.Key, Scope: cur.Scope, Endpoint: st.res.Endpoint, Group: st.rs.groupLabel(), ErrorMessage: msg,
 		Remaining: cur.Remaining, Reset: cur.Reset, Shared: cur.Shared()}
 	if f := ru.OnBreach; f != nil && f(w, r, b) {
