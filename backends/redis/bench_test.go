@@ -11,6 +11,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 	"github.com/limitgen/limitgen/backends/redis"
 )
 
@@ -23,7 +24,7 @@ const benchClients = 64
 const benchKeys = 4096
 
 func benchClient(b *testing.B) *goredis.Client {
-	uri := serverURI(b, "LIMITGEN_REDIS_URI")
+	uri := backendtest.ServerURI(b, "LIMITGEN_REDIS_URI")
 	u, err := backends.ParseURI(uri)
 	if err != nil {
 		b.Fatal(err)

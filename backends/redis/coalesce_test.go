@@ -12,6 +12,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 	"github.com/limitgen/limitgen/backends/redis"
 )
 
@@ -64,7 +65,7 @@ func (h *gateHook) next(t *testing.T) []string {
 // goes.
 func gated(t *testing.T, opts redis.Options) (*redis.Storage, *gateHook) {
 	t.Helper()
-	u, err := backends.ParseURI(serverURI(t, "LIMITGEN_REDIS_URI"))
+	u, err := backends.ParseURI(backendtest.ServerURI(t, "LIMITGEN_REDIS_URI"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +329,7 @@ func TestCoalescedStress(t *testing.T) {
 }
 
 func stress(t *testing.T, pipelines string) {
-	uri := serverURI(t, "LIMITGEN_REDIS_URI")
+	uri := backendtest.ServerURI(t, "LIMITGEN_REDIS_URI")
 	st, err := backends.Open(withParams(uri, "prefix="+uniquePrefix(t), pipelines))
 	if err != nil {
 		t.Fatal(err)

@@ -16,20 +16,20 @@ import (
 func TestConformance(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode, func(t *testing.T) {
-			serverURI(t, mode)
+			backendtest.ServerURI(t, mode)
 			backendtest.Run(t, func(t *testing.T) backends.Storage {
 				return open(t, mode, "clock=client")
 			})
 		})
 	}
 	t.Run("LIMITGEN_REDIS_URI/server-clock", func(t *testing.T) {
-		serverURI(t, "LIMITGEN_REDIS_URI")
+		backendtest.ServerURI(t, "LIMITGEN_REDIS_URI")
 		backendtest.Run(t, func(t *testing.T) backends.Storage {
 			return open(t, "LIMITGEN_REDIS_URI")
 		}, backendtest.WithGranularity(time.Millisecond))
 	})
 	t.Run("LIMITGEN_REDIS_URI/server-clock/pipelines=0", func(t *testing.T) {
-		serverURI(t, "LIMITGEN_REDIS_URI")
+		backendtest.ServerURI(t, "LIMITGEN_REDIS_URI")
 		backendtest.Run(t, func(t *testing.T) backends.Storage {
 			return open(t, "LIMITGEN_REDIS_URI", "pipelines=0")
 		}, backendtest.WithGranularity(time.Millisecond))

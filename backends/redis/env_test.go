@@ -11,6 +11,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 	"github.com/limitgen/limitgen/backends/redis"
 )
 
@@ -23,23 +24,6 @@ func (quietLogger) Printf(context.Context, string, ...any) {}
 func TestMain(m *testing.M) {
 	goredis.SetLogger(quietLogger{})
 	os.Exit(m.Run())
-}
-
-// serverURI returns the URI that scripts/services wrote to the environment
-// variable name. Without it the test is skipped, unless CI=true, where a
-// missing server is a failure.
-func serverURI(t testing.TB, name string) string {
-	t.Helper()
-	v := os.Getenv(name)
-	if v != "" {
-		return v
-	}
-	msg := name + " is not set: start the servers with scripts/services start and eval \"$(scripts/services env)\", or run every test with scripts/test"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
 }
 
 // uniquePrefix returns a key prefix no other test run uses.
@@ -67,7 +51,7 @@ func withParams(uri string, params ...string) string {
 // answer) and closes it at the end of the test.
 func open(t testing.TB, name string, params ...string) *redis.Storage {
 	t.Helper()
-	uri := withParams(serverURI(t, name), append([]string{"prefix=" + uniquePrefix(t)}, params...)...)
+	uri := withParams(backendtest.ServerURI(t, name), append([]string{"prefix=" + uniquePrefix(t)}, params...)...)
 	st, err := backends.Open(uri)
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 )
 
 // helperEnv tells a re-executed test binary to act as one application
@@ -93,7 +94,7 @@ func TestTwoProcesses(t *testing.T) {
 	const amount, g, n = 2000, 8, 400 // 2 × 3200 attempts for 2000 places
 	for _, mode := range modes {
 		t.Run(mode, func(t *testing.T) {
-			uri := withParams(serverURI(t, mode), "prefix="+uniquePrefix(t))
+			uri := withParams(backendtest.ServerURI(t, mode), "prefix="+uniquePrefix(t))
 			st, err := backends.Open(uri)
 			if err != nil {
 				t.Fatal(err)

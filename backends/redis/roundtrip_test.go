@@ -9,6 +9,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 	"github.com/limitgen/limitgen/backends/redis"
 )
 
@@ -35,7 +36,7 @@ func (h *countHook) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredi
 // server's command statistics, and that a flushed script cache costs one
 // extra round trip once.
 func TestOneRoundTrip(t *testing.T) {
-	uri := serverURI(t, "LIMITGEN_REDIS_URI")
+	uri := backendtest.ServerURI(t, "LIMITGEN_REDIS_URI")
 	u, err := backends.ParseURI(uri)
 	if err != nil {
 		t.Fatal(err)

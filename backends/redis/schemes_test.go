@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 	"github.com/limitgen/limitgen/backends/redis"
 )
 
@@ -40,7 +41,7 @@ func TestUnixSocket(t *testing.T) {
 
 func TestAuth(t *testing.T) {
 	exact(t, open(t, "LIMITGEN_REDIS_AUTH_URI"))
-	uri := serverURI(t, "LIMITGEN_REDIS_AUTH_URI")
+	uri := backendtest.ServerURI(t, "LIMITGEN_REDIS_AUTH_URI")
 	wrong := strings.Replace(uri, "limitgen-secret", "wrong-secret", 1)
 	st, err := backends.Open(wrong)
 	if err != nil {
@@ -59,9 +60,9 @@ func TestAuth(t *testing.T) {
 func TestTLS(t *testing.T) {
 	exact(t, open(t, "LIMITGEN_REDIS_TLS_URI"))
 	// mutual TLS with a client certificate
-	exact(t, open(t, "LIMITGEN_REDIS_TLS_URI", "cert="+serverURI(t, "LIMITGEN_REDIS_TLS_CLIENT_CERT"), "key="+serverURI(t, "LIMITGEN_REDIS_TLS_CLIENT_KEY")))
+	exact(t, open(t, "LIMITGEN_REDIS_TLS_URI", "cert="+backendtest.ServerURI(t, "LIMITGEN_REDIS_TLS_CLIENT_CERT"), "key="+backendtest.ServerURI(t, "LIMITGEN_REDIS_TLS_CLIENT_KEY")))
 	// without the test CA the server's certificate is not trusted
-	uri := serverURI(t, "LIMITGEN_REDIS_TLS_URI")
+	uri := backendtest.ServerURI(t, "LIMITGEN_REDIS_TLS_URI")
 	bare, _, _ := strings.Cut(uri, "?")
 	st, err := backends.Open(bare + "?timeout=20s")
 	if err != nil {
@@ -72,7 +73,7 @@ func TestTLS(t *testing.T) {
 		t.Errorf("Ping without the CA: %v, want a certificate error", err)
 	}
 	// TLS to the plain port fails instead of falling back
-	plain := strings.Replace(serverURI(t, "LIMITGEN_REDIS_URI"), "redis://", "rediss://", 1)
+	plain := strings.Replace(backendtest.ServerURI(t, "LIMITGEN_REDIS_URI"), "redis://", "rediss://", 1)
 	st2, err := backends.Open(plain + "?insecure_skip_verify=true&timeout=1s")
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +170,7 @@ func TestOpenPipelines(t *testing.T) {
 func TestValkeySchemes(t *testing.T) {
 	for _, name := range []string{"LIMITGEN_REDIS_URI", "LIMITGEN_REDIS_TLS_URI", "LIMITGEN_REDIS_UNIX_URI", "LIMITGEN_REDIS_CLUSTER_URI", "LIMITGEN_REDIS_SENTINEL_URI"} {
 		t.Run(name, func(t *testing.T) {
-			uri := serverURI(t, name)
+			uri := backendtest.ServerURI(t, name)
 			valkey := "valkey" + strings.TrimPrefix(uri, "redis")
 			if !strings.HasPrefix(uri, "redis") || !strings.HasPrefix(valkey, "valkey") {
 				t.Fatalf("%s = %q is not a redis URI", name, uri)

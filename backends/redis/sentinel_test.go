@@ -10,6 +10,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 )
 
 // TestSentinelFailover switches the sentinel set's master (SENTINEL
@@ -19,7 +20,7 @@ import (
 // is exact on the new master.
 func TestSentinelFailover(t *testing.T) {
 	st := open(t, "LIMITGEN_REDIS_SENTINEL_URI", "timeout=500ms")
-	u, err := backends.ParseURI(serverURI(t, "LIMITGEN_REDIS_SENTINEL_URI"))
+	u, err := backends.ParseURI(backendtest.ServerURI(t, "LIMITGEN_REDIS_SENTINEL_URI"))
 	if err != nil {
 		t.Fatal(err)
 	}

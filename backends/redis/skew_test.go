@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 	"github.com/limitgen/limitgen/backends/redis"
 )
 
@@ -14,7 +15,7 @@ import (
 // exactly the limit between them, and each sees the same wait until Reset;
 // with their own clocks they would not, which is why server is the default.
 func TestClockSkew(t *testing.T) {
-	uri := serverURI(t, "LIMITGEN_REDIS_URI")
+	uri := backendtest.ServerURI(t, "LIMITGEN_REDIS_URI")
 	prefix := uniquePrefix(t)
 	const amount = 10
 	skew := 90 * time.Second

@@ -13,6 +13,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 	"github.com/limitgen/limitgen/backends/redis"
 )
 
@@ -135,7 +136,7 @@ func TestTimeoutHungServerQueued(t *testing.T) {
 // SIGSTOP and checks that a decision gives up after the timeout, then works
 // again once the server continues.
 func TestTimeoutStoppedServer(t *testing.T) {
-	serverURI(t, "LIMITGEN_REDIS_URI") // the servers, hence redis-server, are installed
+	backendtest.ServerURI(t, "LIMITGEN_REDIS_URI") // the servers, hence redis-server, are installed
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		t.Fatal(err)
