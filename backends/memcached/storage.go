@@ -1,0 +1,114 @@
+package memcached
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/bradfitz/gomemcache/memcache"
+
+	"github.com/limitgen/limitgen/backends"
+)
+
+// Storage is a backends.Storage on memcached servers. It is safe for
+// concurrent use by multiple goroutines, and by several processes sharing
+// the servers: every decision is a compare-and-swap.
+type Storage struct {
+	client *memcache.Client
+	opts   Options
+	closed atomic.Bool
+}
+
+var _ backends.Storage = (*Storage)(nil)
+
+// New returns a Storage that keeps its counters through client. The
+// client's Timeout should not exceed Options.Timeout, since it bounds each
+// round trip that the storage cannot interrupt itself (see the package
+// documentation). Options are checked: a prefix that memcached would not
+// accept in a key, a negative timeout or item size are errors.
+func New(client *memcache.Client, o Options) (*Storage, error) {
+	if client == nil {
+		return nil, errors.New("memcached: New with a nil client")
+	}
+	if len(o.Prefix) > maxPrefix {
+		return nil, fmt.Errorf("memcached: prefix %q is longer than %d bytes", o.Prefix, maxPrefix)
+	}
+	if !legalKey(o.Prefix) {
+		return nil, fmt.Errorf("memcached: prefix %q contains spaces or control characters, which memcached keys cannot", o.Prefix)
+	}
+	switch {
+	case o.Timeout == 0:
+		o.Timeout = DefaultTimeout
+	case o.Timeout < 0:
+		return nil, fmt.Errorf("memcached: negative timeout %v", o.Timeout)
+	}
+	switch {
+	case o.MaxItemSize == 0:
+		o.MaxItemSize = DefaultMaxItemSize
+	case o.MaxItemSize < 0:
+		return nil, fmt.Errorf("memcached: negative item size %d", o.MaxItemSize)
+	}
+	return &Storage{client: client, opts: o}, nil
+}
+
+// Ping asks every server for its version and reports the first that does
+// not answer.
+func (s *Storage) Ping(ctx context.Context) error {
+	return s.run(ctx, func(context.Context, time.Time) error {
+		return wrap("ping", s.client.Ping())
+	})
+}
+
+// Close marks the storage closed, so later calls return
+// backends.ErrClosed, and with Options.CloseClient closes the client's
+// idle connections. A second Close returns backends.ErrClosed.
+func (s *Storage) Close() error {
+	if s.closed.Swap(true) {
+		return backends.ErrClosed
+	}
+	if s.opts.CloseClient {
+		return wrap("close", s.client.Close())
+	}
+	return nil
+}
+
+// run calls f, bounded by ctx and by the timeout: f receives the deadline
+// that its retries must respect. gomemcache takes no context, so when ctx
+// can be cancelled f runs in its own goroutine and run returns as soon as
+// ctx is done; the round trip in flight then ends within the client's
+// socket timeout, its outcome unknown to the caller. f must therefore not
+// write to memory the caller reads after run returns early.
+func (s *Storage) run(ctx context.Context, f func(ctx context.Context, deadline time.Time) error) error {
+	if s.closed.Load() {
+		return backends.ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return wrap("call", err)
+	}
+	deadline := time.Now().Add(s.opts.Timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	done := ctx.Done()
+	if done == nil {
+		return f(ctx, deadline)
+	}
+	ch := make(chan error, 1)
+	go func() { ch <- f(ctx, deadline) }()
+	select {
+	case err := <-ch:
+		return err
+	case <-done:
+		return wrap("call", ctx.Err())
+	}
+}
+
+// wrap prefixes err with the package name and the operation; nil stays nil.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("memcached: %s: %w", op, err)
+}
