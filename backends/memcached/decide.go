@@ -187,6 +187,7 @@ func (s *Storage) decideItem(ctx context.Context, deadline time.Time, req *backe
 			}
 			return true, nil, nil
 		case lostRace(err):
+			s.conflicts.Add(1)
 			continue
 		default:
 			return false, nil, wrap("write "+g.key, err)

@@ -69,6 +69,7 @@ func (s *Storage) rewrite(ctx context.Context, deadline time.Time, key string, n
 		case err == nil:
 			return nil
 		case lostRace(err):
+			s.conflicts.Add(1)
 			continue
 		default:
 			return wrap("write "+key, err)

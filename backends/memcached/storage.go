@@ -19,6 +19,9 @@ type Storage struct {
 	client *memcache.Client
 	opts   Options
 	closed atomic.Bool
+	// conflicts counts compare-and-swap writes that lost a race and were
+	// retried, for tests and diagnostics.
+	conflicts atomic.Int64
 }
 
 var _ backends.Storage = (*Storage)(nil)
