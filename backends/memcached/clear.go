@@ -14,7 +14,7 @@ import (
 // does not exist is not an error.
 func (s *Storage) Clear(ctx context.Context, key string) error {
 	item := itemKey(s.opts.Prefix, backends.HashTag(key))
-	return s.run(ctx, func(ctx context.Context, deadline time.Time) error {
+	return s.run(ctx, func(ctx context.Context, deadline time.Time, _ bool) error {
 		return s.rewrite(ctx, deadline, item, time.Now().UnixNano(), func(en *entry) ([]byte, bool, error) {
 			return nil, string(en.key) == key, nil
 		})

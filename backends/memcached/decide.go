@@ -51,23 +51,25 @@ func (s *Storage) decide(ctx context.Context, req *backends.Request, results []b
 		return true, nil
 	}
 	groups := s.groups(req)
-	own := results
-	if ctx.Done() != nil {
-		// run may return before the call ends; the call then must not
-		// write to the caller's results.
-		own = make([]backends.Result, len(results))
-	}
-	ok, err := s.runDecision(ctx, func(ctx context.Context, deadline time.Time) (bool, error) {
+	var own []backends.Result
+	ok, err := s.runDecision(ctx, func(ctx context.Context, deadline time.Time, detached bool) (bool, error) {
+		res := results
+		if detached {
+			// run may return before the call ends; the call then must
+			// not write to the caller's results.
+			res = make([]backends.Result, len(results))
+			own = res
+		}
 		if len(groups) == 1 {
-			ok, _, err := s.decideItem(ctx, deadline, req, groups[0], own, charge, false)
+			ok, _, err := s.decideItem(ctx, deadline, req, groups[0], res, charge, false)
 			return ok, err
 		}
-		return s.decideGroups(ctx, deadline, req, groups, own, charge)
+		return s.decideGroups(ctx, deadline, req, groups, res, charge)
 	})
 	if err != nil {
 		return false, err
 	}
-	if &own[0] != &results[0] {
+	if own != nil {
 		copy(results, own)
 	}
 	return ok, nil
@@ -173,6 +175,9 @@ func (s *Storage) decideItem(ctx context.Context, deadline time.Time, req *backe
 		if !write {
 			return d.ok, nil, nil
 		}
+		if err := ctx.Err(); err != nil {
+			return false, nil, wrap("write "+g.key, err) // nothing charged
+		}
 		exp := expiration(d.expires, req.Now.UnixNano(), time.Now())
 		if it != nil {
 			it.Value, it.Expiration = d.out, exp
@@ -215,10 +220,10 @@ func (s *Storage) retryAllowed(ctx context.Context, deadline time.Time, attempt 
 }
 
 // runDecision is run for calls that answer a decision.
-func (s *Storage) runDecision(ctx context.Context, f func(context.Context, time.Time) (bool, error)) (bool, error) {
+func (s *Storage) runDecision(ctx context.Context, f func(context.Context, time.Time, bool) (bool, error)) (bool, error) {
 	var ok bool
-	err := s.run(ctx, func(ctx context.Context, deadline time.Time) error {
-		o, err := f(ctx, deadline)
+	err := s.run(ctx, func(ctx context.Context, deadline time.Time, detached bool) error {
+		o, err := f(ctx, deadline, detached)
 		ok = o
 		return err
 	})

@@ -37,3 +37,9 @@ type Options struct {
 	// connections). The URI opener sets it, since it creates the client.
 	CloseClient bool
 }
+
+// DefaultMaxIdleConns is the number of idle connections the URI opener
+// keeps per server when max_idle_conns is not given. gomemcache's own
+// default, 2, closes and redials a connection for nearly every decision
+// once more than two run at once.
+const DefaultMaxIdleConns = 32
