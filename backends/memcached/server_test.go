@@ -7,6 +7,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -340,7 +342,56 @@ func TestContextBoundsCall(t *testing.T) {
 	if !strings.HasPrefix(err.Error(), "memcached: ") {
 		t.Errorf("error %q lacks the package name", err)
 	}
+	// A context cancelled (without a deadline) is seen before any round trip.
+	cctx, ccancel := context.WithCancel(context.Background())
+	ccancel()
+	if _, err := st.Hit(cctx, &backends.Request{Now: t0, Limits: []backends.Limit{limit("hung", "1", 1, time.Minute)}}, res); err == nil || !strings.Contains(err.Error(), "context canceled") {
+		t.Errorf("Hit with a cancelled context: %v", err)
+	}
 	if _, err := st.Hit(context.Background(), &backends.Request{Now: t0}, nil); err != nil {
 		t.Errorf("a request without limits: %v", err)
+	}
+}
+
+// TestSeveralClientsConcurrent: concurrent requests over two clients,
+// the second of which runs out, admit exactly its limit, and every refused
+// request's charge of the first client is taken back.
+func TestSeveralClientsConcurrent(t *testing.T) {
+	st := open(t)
+	for _, strategy := range backends.Strategies() {
+		first := limit("a-many-"+strategy.String(), "big", 1000, time.Hour)
+		second := limit("z-many-"+strategy.String(), "small", 30, time.Hour)
+		const g, n = 8, 10
+		var admitted atomic.Int64
+		var wg sync.WaitGroup
+		errs := make(chan error, g)
+		for range g {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res := make([]backends.Result, 2)
+				for range n {
+					ok, err := st.Hit(context.Background(), &backends.Request{Strategy: strategy, Now: t0, Limits: []backends.Limit{first, second}}, res)
+					if err != nil {
+						errs <- err
+						return
+					}
+					if ok {
+						admitted.Add(1)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if admitted.Load() != 30 {
+			t.Errorf("%v: %d admitted, want 30", strategy, admitted.Load())
+		}
+		if _, res := peek(t, st, strategy, t0, first, second); res[0].Remaining != 1000-30 || res[1].Remaining != 0 {
+			t.Errorf("%v: remaining %d, %d; want 970 (refunds complete), 0", strategy, res[0].Remaining, res[1].Remaining)
+		}
 	}
 }
