@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/limitgen/limitgen/backends"
@@ -31,6 +32,40 @@ type decision struct {
 	buf     []byte
 }
 
+var decisions = sync.Pool{New: func() any { return new(decision) }}
+
+// maxPooled is the largest buffer a pooled decision keeps.
+const maxPooled = 64 << 10
+
+// newDecision returns a decision for the limits g of req, from a pool.
+func newDecision(req *backends.Request, g group, results []backends.Result, charge bool, maxItem int) *decision {
+	d := decisions.Get().(*decision)
+	d.req, d.g, d.results, d.charge, d.maxItem, d.m = req, g, results, charge, maxItem, nil
+	n := len(g.idx)
+	if cap(d.states) < n {
+		d.states = make([]state, n)
+		d.match = make([]int, n)
+	}
+	d.states, d.match = d.states[:n], d.match[:n]
+	return d
+}
+
+// release returns d to the pool, without what it must not keep: the
+// request, and buffers that a large item grew.
+func (d *decision) release() {
+	clear(d.entries) // they alias the item's value
+	d.req, d.results, d.m, d.entries = nil, nil, nil, d.entries[:0]
+	if cap(d.out) > maxPooled {
+		d.out = nil
+	}
+	for i := range d.states {
+		if d.states[i].moving.Entries() > maxPooled/16 {
+			d.states[i].moving = backends.MovingWindowLog{}
+		}
+	}
+	decisions.Put(d)
+}
+
 // compute decides against value (nil for a missing item), fills the
 // results of the group's limits and reports whether the item must be
 // written: only when every limit allowed and something was charged. A
@@ -39,10 +74,6 @@ func (d *decision) compute(value []byte) (write bool, err error) {
 	now := d.req.Now.UnixNano()
 	if d.entries, err = parseItem(d.entries[:0], value); err != nil {
 		return false, fmt.Errorf("memcached: item %q: %w", d.g.key, err)
-	}
-	if d.states == nil {
-		d.states = make([]state, len(d.g.idx))
-		d.match = make([]int, len(d.g.idx))
 	}
 	tag := stateTag[d.req.Strategy]
 	d.ok = true

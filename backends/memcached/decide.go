@@ -50,48 +50,79 @@ func (s *Storage) decide(ctx context.Context, req *backends.Request, results []b
 	if len(req.Limits) == 0 {
 		return true, nil
 	}
-	groups := s.groups(req)
-	var own []backends.Result
-	ok, err := s.runDecision(ctx, func(ctx context.Context, deadline time.Time, detached bool) (bool, error) {
-		res := results
-		if detached {
-			// run may return before the call ends; the call then must
-			// not write to the caller's results.
-			res = make([]backends.Result, len(results))
-			own = res
-		}
-		if len(groups) == 1 {
-			ok, _, err := s.decideItem(ctx, deadline, req, groups[0], res, charge, false)
-			return ok, err
-		}
-		return s.decideGroups(ctx, deadline, req, groups, res, charge)
-	})
-	if err != nil {
-		return false, err
+	if err := ctx.Err(); err != nil {
+		return false, wrap("call", err)
 	}
-	if own != nil {
+	one, many := s.groups(req)
+	deadline, detach := s.bounds(ctx)
+	if !detach {
+		return s.decideAll(ctx, deadline, req, one, many, results, charge)
+	}
+	// The call may outlive this function (see run): it must not write to
+	// the caller's results.
+	own := make([]backends.Result, len(results))
+	type outcome struct {
+		ok  bool
+		err error
+	}
+	ch := make(chan outcome, 1)
+	go func() {
+		ok, err := s.decideAll(ctx, deadline, req, one, many, own, charge)
+		ch <- outcome{ok, err}
+	}()
+	select {
+	case o := <-ch:
+		if o.err != nil {
+			return false, o.err
+		}
 		copy(results, own)
+		return o.ok, nil
+	case <-ctx.Done():
+		return false, wrap("call", ctx.Err())
 	}
-	return ok, nil
 }
 
-// groups splits the limits of req by client, ordered by item key, so that
-// concurrent requests over the same clients charge them in the same order.
-func (s *Storage) groups(req *backends.Request) []group {
+// decideAll decides the request's one client, or its many.
+func (s *Storage) decideAll(ctx context.Context, deadline time.Time, req *backends.Request, one group, many []group, results []backends.Result, charge bool) (bool, error) {
+	if many == nil {
+		ok, _, err := s.decideItem(ctx, deadline, req, one, results, charge, false)
+		return ok, err
+	}
+	return s.decideGroups(ctx, deadline, req, many, results, charge)
+}
+
+// identity holds the indices of the limits of a request of one client, up
+// to its length; it is shared and never written.
+var identity = func() []int {
+	s := make([]int, 64)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}()
+
+// groups splits the limits of req by client: one group when they all
+// belong to one (the usual request), else many, ordered by item key, so
+// that concurrent requests over the same clients charge them in the same
+// order.
+func (s *Storage) groups(req *backends.Request) (one group, many []group) {
 	tag := backends.HashTag(req.Limits[0].Key)
-	one := true
+	single := true
 	for _, l := range req.Limits[1:] {
 		if backends.HashTag(l.Key) != tag {
-			one = false
+			single = false
 			break
 		}
 	}
-	if one {
-		idx := make([]int, len(req.Limits))
-		for i := range idx {
-			idx[i] = i
+	if single {
+		idx := identity
+		if len(req.Limits) > len(idx) {
+			idx = make([]int, len(req.Limits))
+			for i := range idx {
+				idx[i] = i
+			}
 		}
-		return []group{{key: itemKey(s.opts.Prefix, tag), tag: tag, idx: idx}}
+		return group{key: itemKey(s.opts.Prefix, tag), tag: tag, idx: idx[:len(req.Limits)]}, nil
 	}
 	var gs []group
 	for i, l := range req.Limits {
@@ -112,7 +143,7 @@ func (s *Storage) groups(req *backends.Request) []group {
 		}
 		return 0
 	})
-	return gs
+	return group{}, gs
 }
 
 // decideGroups decides a request whose limits belong to several clients:
@@ -148,7 +179,8 @@ func (s *Storage) decideGroups(ctx context.Context, deadline time.Time, req *bac
 // compare-and-swap of its item, retried on conflict until deadline. With
 // wantMark, a charge returns what refund needs to undo it.
 func (s *Storage) decideItem(ctx context.Context, deadline time.Time, req *backends.Request, g group, results []backends.Result, charge, wantMark bool) (bool, *mark, error) {
-	d := decision{req: req, g: g, results: results, charge: charge, maxItem: s.opts.MaxItemSize}
+	d := newDecision(req, g, results, charge, s.opts.MaxItemSize)
+	defer d.release()
 	if wantMark {
 		d.m = &mark{g: g, marks: make([]int64, len(g.idx)), pre: make([]backends.Result, len(g.idx))}
 	}
@@ -217,18 +249,4 @@ func (s *Storage) retryAllowed(ctx context.Context, deadline time.Time, attempt 
 		return fmt.Errorf("memcached: item %q: %d compare-and-swap conflicts within the timeout: %w", key, attempt, context.DeadlineExceeded)
 	}
 	return nil
-}
-
-// runDecision is run for calls that answer a decision.
-func (s *Storage) runDecision(ctx context.Context, f func(context.Context, time.Time, bool) (bool, error)) (bool, error) {
-	var ok bool
-	err := s.run(ctx, func(ctx context.Context, deadline time.Time, detached bool) error {
-		o, err := f(ctx, deadline, detached)
-		ok = o
-		return err
-	})
-	if err != nil {
-		return false, err
-	}
-	return ok, nil
 }

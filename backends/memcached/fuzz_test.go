@@ -35,8 +35,9 @@ func FuzzParseItem(f *testing.F) {
 		for _, strategy := range backends.Strategies() {
 			for _, e := range es {
 				req := &backends.Request{Strategy: strategy, Limits: []backends.Limit{{Key: string(e.key), Amount: 3, Window: 1e9, Cost: 1}}}
-				d := decision{req: req, g: group{key: "k", idx: []int{0}}, results: make([]backends.Result, 1), charge: true, maxItem: DefaultMaxItemSize}
+				d := newDecision(req, group{key: "k", idx: []int{0}}, make([]backends.Result, 1), true, DefaultMaxItemSize)
 				_, _ = d.compute(value)
+				d.release()
 			}
 		}
 	})
