@@ -153,14 +153,14 @@ func (s *Storage) groups(req *backends.Request) (one group, many []group) {
 func (s *Storage) decideGroups(ctx context.Context, deadline time.Time, req *backends.Request, groups []group, results []backends.Result, charge bool) (bool, error) {
 	var done []mark
 	for gi, g := range groups {
-		ok, m, err := s.decideItem(ctx, deadline, req, g, results, charge, true)
+		ok, m, err := s.decideItem(ctx, deadline, req, g, results, charge, charge)
 		if err == nil && ok {
 			if m != nil {
 				done = append(done, *m)
 			}
 			continue
 		}
-		if err == nil && charge {
+		if err == nil {
 			for _, later := range groups[gi+1:] {
 				if _, _, err = s.decideItem(ctx, deadline, req, later, results, false, false); err != nil {
 					break

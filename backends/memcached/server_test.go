@@ -195,6 +195,16 @@ func TestSeveralClients(t *testing.T) {
 				t.Fatalf("%v: request %d over the exhausted client: %v %+v; want refused by the second limit only, first remaining 2", strategy, i, ok, res)
 			}
 		}
+		// Test (peek) over both reports both, though the first refuses.
+		if ok, res := peek(t, st, strategy, now.Add(5*time.Second), second, first); ok || res[0].Allowed || res[0].Remaining != 0 || !res[1].Allowed || res[1].Remaining != 2 {
+			t.Errorf("%v: Test over both clients: %v %+v", strategy, ok, res)
+		}
+		zero := limit("0-"+strategy.String(), "0", 0, time.Minute) // its item sorts first and refuses
+		for _, op := range []func(context.Context, *backends.Request, []backends.Result) (bool, error){st.Test, st.Hit} {
+			if ok, res := call(t, op, strategy, now.Add(5*time.Second), first, zero); ok || !res[0].Allowed || res[0].Remaining != 2 || res[1].Allowed {
+				t.Errorf("%v: over a refusing client decided first: %v %+v, want the other's results filled in", strategy, ok, res)
+			}
+		}
 		if ok, res := peek(t, st, strategy, now.Add(5*time.Second), first); !ok || res[0].Remaining != 2 {
 			t.Errorf("%v: after refused requests the first client has remaining %d, want 2 (refunded)", strategy, res[0].Remaining)
 		}
