@@ -22,11 +22,12 @@ type Options struct {
 	// one memcached between applications. Empty adds nothing. At most 64
 	// bytes, without spaces or control characters (memcached key rules).
 	Prefix string
-	// Timeout bounds every call (Hit, Test, Clear, Ping), retries after
-	// compare-and-swap conflicts included, in addition to the caller's
-	// context. Zero means DefaultTimeout; it must not be negative. The
-	// client's socket timeout (memcache.Client.Timeout, which the URI
-	// opener sets to this value) bounds each single round trip.
+	// Timeout bounds every call (Hit, Test, Clear, Ping), in addition to
+	// the caller's context: no retry after a compare-and-swap conflict
+	// starts after it. Zero means DefaultTimeout; it must not be negative.
+	// The client's socket timeout (memcache.Client.Timeout, which the URI
+	// opener sets to this value) bounds each round trip, so a call takes
+	// at most about Timeout plus one read and one write.
 	Timeout time.Duration
 	// MaxItemSize is the largest value, in bytes, written for one client's
 	// item; a decision whose states would outgrow it fails with an error
