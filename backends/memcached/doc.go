@@ -35,9 +35,11 @@
 // same for cluster slots.
 //
 // Items are spread over the servers by gomemcache's ServerList (a hash of
-// the item key), so one client's item lives on one server. A server that
-// restarts or evicts an item (memcached is a cache) forgets the counters
-// in it: the client starts afresh.
+// the item key modulo the number of servers), so one client's item lives
+// on one server. A server that restarts or evicts an item (memcached is a
+// cache) forgets the counters in it, and a change to the server list moves
+// most clients to another server: those clients start afresh. All
+// application servers must list the memcached servers in the same order.
 //
 // # Whose clock
 //

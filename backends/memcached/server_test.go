@@ -405,3 +405,75 @@ func TestSeveralClientsConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestClearDuringHits: Clear rewrites the client's item with a
+// compare-and-swap too, so clearing one key while other goroutines charge
+// another key of the same client loses none of their hits.
+func TestClearDuringHits(t *testing.T) {
+	st := open(t)
+	kept, cleared := limit("busy", "kept", 1000, time.Hour), limit("busy", "cleared", 1000, time.Hour)
+	const g, n = 4, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, g+1)
+	for range g {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := make([]backends.Result, 2)
+			for range n {
+				if _, err := st.Hit(context.Background(), &backends.Request{Now: t0, Limits: []backends.Limit{kept, cleared}}, res); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for range 50 {
+			if err := st.Clear(context.Background(), cleared.Key); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if _, res := peek(t, st, backends.FixedWindow, t0, kept); res[0].Remaining != 1000-g*n {
+		t.Errorf("kept limit: remaining %d after %d hits and concurrent Clears of another key, want %d", res[0].Remaining, g*n, 1000-g*n)
+	}
+}
+
+// TestLaggingClock: two application servers whose clocks differ by 3 s
+// share one limit exactly, and a request from the lagging one never moves
+// a window back.
+func TestLaggingClock(t *testing.T) {
+	st := open(t)
+	for _, strategy := range backends.Strategies() {
+		l := limit("skew-"+strategy.String(), "3 per 1 minute", 3, time.Minute)
+		base := t0.Add(30 * time.Second)
+		admitted := 0
+		var last backends.Result
+		for i := range 6 {
+			now := base.Add(time.Duration(i) * time.Second)
+			if i%2 == 1 {
+				now = now.Add(-3 * time.Second) // the lagging server
+			}
+			ok, res := hit(t, st, strategy, now, l)
+			if ok {
+				admitted++
+			}
+			if i > 0 && res[0].Reset.Before(last.Reset) && strategy != backends.SlidingWindowCounter {
+				t.Errorf("%v: hit %d at t0%+v moved the reset back from %v to %v", strategy, i, now.Sub(t0), last.Reset.Sub(t0), res[0].Reset.Sub(t0))
+			}
+			last = res[0]
+		}
+		if admitted != 3 {
+			t.Errorf("%v: %d admitted from two skewed clocks, want 3", strategy, admitted)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package memcached
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -112,5 +113,24 @@ func TestUndoMoving(t *testing.T) {
 	}
 	if out, _, _ := undoMoving(out, 10, w, 2); out != nil {
 		t.Errorf("refund of the last hits left %q", out)
+	}
+}
+
+// TestRetryDeadline: no retry starts after the deadline or once the
+// context is done, and the error says why.
+func TestRetryDeadline(t *testing.T) {
+	s := &Storage{}
+	err := s.retryAllowed(context.Background(), time.Now().Add(-time.Millisecond), 5, "k")
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "5 compare-and-swap conflicts") {
+		t.Errorf("past the deadline: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.retryAllowed(ctx, time.Now().Add(time.Hour), 1, "k"); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+	start := time.Now()
+	if err := s.retryAllowed(context.Background(), time.Now().Add(time.Hour), 20, "k"); err != nil || time.Since(start) > 100*time.Millisecond {
+		t.Errorf("a retry well within the deadline: %v after %v", err, time.Since(start))
 	}
 }
