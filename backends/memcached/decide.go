@@ -58,9 +58,12 @@ func (s *Storage) decide(ctx context.Context, req *backends.Request, results []b
 	if !detach {
 		return s.decideAll(ctx, deadline, req, one, many, results, charge)
 	}
-	// The call may outlive this function (see run): it must not write to
-	// the caller's results.
+	// The call may outlive this function (see run): it must neither write
+	// to the caller's results nor read a request the caller may reuse.
 	own := make([]backends.Result, len(results))
+	rc := *req
+	rc.Limits = slices.Clone(req.Limits)
+	req = &rc
 	type outcome struct {
 		ok  bool
 		err error

@@ -477,3 +477,19 @@ func TestLaggingClock(t *testing.T) {
 		}
 	}
 }
+
+// TestDetachedCallOwnsItsRequest: a call cut short by its context's
+// deadline goes on in the background; the caller may reuse its request
+// and results at once (the race detector watches).
+func TestDetachedCallOwnsItsRequest(t *testing.T) {
+	st := open(t)
+	req := &backends.Request{Now: t0, Limits: []backends.Limit{limit("reuse", "5", 5, time.Minute)}}
+	res := make([]backends.Result, 1)
+	for i := range 20 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i)*20*time.Microsecond)
+		st.Hit(ctx, req, res)
+		cancel()
+		req.Limits[0].Key, req.Now = limit("reuse", strconv.Itoa(i), 5, time.Minute).Key, t0.Add(time.Duration(i))
+		res[0] = backends.Result{}
+	}
+}
