@@ -41,6 +41,17 @@
 // most clients to another server: those clients start afresh. All
 // application servers must list the memcached servers in the same order.
 //
+// # Context and timeout
+//
+// gomemcache takes no context. Every round trip is bounded by the client's
+// socket timeout (the URI's timeout), no retry starts after the call's
+// deadline (the earlier of the timeout and the context's), and a context
+// cancelled without a deadline is seen before the next round trip. When
+// the context's deadline comes before the timeout, the call runs in a
+// goroutine of its own and returns at that deadline; the round trip in
+// flight then finishes in the background, its outcome unknown (as with
+// any error, the request may or may not have been charged).
+//
 // # Whose clock
 //
 // Request.Now decides, to the nanosecond, with the window model of package

@@ -24,7 +24,7 @@ func init() {
 //	prefix=P            item key prefix (Options.Prefix); default none
 //	timeout=D           bound per storage call, retries included, and per round
 //	                    trip (Options.Timeout); default 1s; must be positive
-//	max_idle_conns=N    idle connections kept per server; default 32 (DefaultMaxIdleConns)
+//	max_idle_conns=N    idle connections kept per server; default 32 (DefaultMaxIdleConns);
 //	                    set it to about the number of concurrent decisions
 //	max_item_size=N     largest item value in bytes (Options.MaxItemSize);
 //	                    default 1 MiB less 512
