@@ -42,14 +42,14 @@ func (s *Storage) rewrite(ctx context.Context, deadline time.Time, key string, n
 		}
 		out = append(out[:0], itemVersion)
 		expires := int64(math.MinInt64)
-		any := false
+		edited := false
 		for e := range entries {
 			en := &entries[e]
 			state, changed, err := f(en)
 			if err != nil {
 				return err
 			}
-			any = any || changed
+			edited = edited || changed
 			switch {
 			case en.expires <= now || (changed && state == nil):
 				continue
@@ -60,7 +60,7 @@ func (s *Storage) rewrite(ctx context.Context, deadline time.Time, key string, n
 			}
 			expires = max(expires, en.expires)
 		}
-		if !any {
+		if !edited {
 			return nil
 		}
 		it.Value, it.Expiration = out, expiration(expires, now, time.Now())
