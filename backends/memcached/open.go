@@ -12,9 +12,10 @@ func init() {
 	backends.Register("memcached", Open)
 }
 
-// Open opens a Storage from a parsed URI of the form
+// Open opens a Storage from a parsed URI of one of the forms
 //
 //	memcached://host1:port1[,host2:port2…][?param=value&…]
+//	memcached:///path/to/memcached.sock[?param=value&…]     (a Unix socket)
 //
 // Items are spread over the servers by a hash of their key (gomemcache's
 // ServerList); every counter of one client lives in one item, so on one
@@ -63,14 +64,17 @@ func Open(u *backends.URI) (backends.Storage, error) {
 	if u.Username != "" || u.Password != "" {
 		return nil, bad("memcached has no authentication in its text protocol: remove the user and password")
 	}
-	if len(u.Hosts) == 0 {
+	hosts := u.Hosts
+	switch {
+	case len(hosts) == 0 && u.Path != "" && u.Path != "/":
+		hosts = []string{u.Path} // memcached:///path/to/memcached.sock
+	case len(hosts) == 0:
 		return nil, bad("no host:port")
-	}
-	if u.Path != "" && u.Path != "/" {
+	case u.Path != "" && u.Path != "/":
 		return nil, bad("memcached has no databases (got path %q)", u.Path)
 	}
 	var servers memcache.ServerList
-	if err := servers.SetServers(u.Hosts...); err != nil {
+	if err := servers.SetServers(hosts...); err != nil {
 		return nil, bad("%v", err)
 	}
 	client := memcache.NewFromSelector(&servers)
