@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/bradfitz/gomemcache/memcache"
@@ -137,15 +138,7 @@ func (s *Storage) groups(req *backends.Request) (one group, many []group) {
 		}
 		gs[j].idx = append(gs[j].idx, i)
 	}
-	slices.SortFunc(gs, func(a, b group) int {
-		if a.key < b.key {
-			return -1
-		}
-		if a.key > b.key {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(gs, func(a, b group) int { return strings.Compare(a.key, b.key) })
 	return group{}, gs
 }
 

@@ -2,6 +2,7 @@ package memcached
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/bradfitz/gomemcache/memcache"
 
@@ -83,7 +84,7 @@ func Open(u *backends.URI) (backends.Storage, error) {
 	o.CloseClient = true
 	s, err := New(client, o)
 	if err != nil {
-		return nil, bad("%v", err)
+		return nil, bad("%s", strings.TrimPrefix(err.Error(), "memcached: "))
 	}
 	return s, nil
 }

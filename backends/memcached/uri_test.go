@@ -1,12 +1,16 @@
 package memcached_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/bradfitz/gomemcache/memcache"
 
 	"github.com/limitgen/limitgen/backends"
-	_ "github.com/limitgen/limitgen/backends/memcached"
+	"github.com/limitgen/limitgen/backends/memcached"
 )
 
 func TestSchemeRegistered(t *testing.T) {
@@ -59,5 +63,33 @@ func TestOpenParams(t *testing.T) {
 	}
 	if err := st.Close(); err != nil {
 		t.Errorf("Close: %v", err)
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	c := memcache.New("127.0.0.1:1")
+	for _, c := range []struct {
+		client *memcache.Client
+		o      memcached.Options
+		want   string
+	}{
+		{nil, memcached.Options{}, "nil client"},
+		{c, memcached.Options{Timeout: -time.Second}, "negative timeout"},
+		{c, memcached.Options{MaxItemSize: -1}, "negative item size"},
+		{c, memcached.Options{Prefix: "a\nb"}, "control characters"},
+	} {
+		if _, err := memcached.New(c.client, c.o); err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "memcached: ") {
+			t.Errorf("New(%+v): %v, want an error about %s", c.o, err, c.want)
+		}
+	}
+	st, err := memcached.New(c, memcached.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if err := st.Close(); !errors.Is(err, backends.ErrClosed) {
+		t.Errorf("second Close: %v, want ErrClosed", err)
 	}
 }
