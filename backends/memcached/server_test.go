@@ -493,3 +493,26 @@ func TestDetachedCallOwnsItsRequest(t *testing.T) {
 		res[0] = backends.Result{}
 	}
 }
+
+// TestAwkwardClients: clients that cannot be part of a memcached key
+// (spaces, control bytes, 300 bytes) get hashed item keys and work alike,
+// each in its own item.
+func TestAwkwardClients(t *testing.T) {
+	st := open(t)
+	for _, client := range []string{"two words", "ctl\x01\x7f", strings.Repeat("é", 150), "{braces}%"} {
+		l := limit(client, "1", 1, time.Minute)
+		if ok, _ := hit(t, st, backends.FixedWindow, t0, l); !ok {
+			t.Errorf("client %q: first hit refused", client)
+		}
+		if ok, _ := hit(t, st, backends.FixedWindow, t0, l); ok {
+			t.Errorf("client %q: second hit admitted", client)
+		}
+		key := memcached.ItemKey(st, backends.HashTag(l.Key))
+		if len(key) > 250 || strings.ContainsAny(key, " \x01\x7f") {
+			t.Errorf("client %q: item key %q is not a legal memcached key", client, key)
+		}
+		if _, err := memcached.Client(st).Get(key); err != nil {
+			t.Errorf("client %q: item %q: %v", client, key, err)
+		}
+	}
+}
