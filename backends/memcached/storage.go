@@ -1,0 +1,131 @@
+package memcached
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/bradfitz/gomemcache/memcache"
+
+	"github.com/limitgen/limitgen/backends"
+)
+
+// Storage is a backends.Storage on memcached servers. It is safe for
+// concurrent use by multiple goroutines, and by several processes sharing
+// the servers: every decision is a compare-and-swap.
+type Storage struct {
+	client *memcache.Client
+	opts   Options
+	closed atomic.Bool
+	// conflicts counts compare-and-swap writes that lost a race and were
+	// retried, for tests and diagnostics.
+	conflicts atomic.Int64
+}
+
+var _ backends.Storage = (*Storage)(nil)
+
+// New returns a Storage that keeps its counters through client. The
+// client's Timeout should not exceed Options.Timeout, since it bounds each
+// round trip that the storage cannot interrupt itself (see the package
+// documentation). Options are checked: a prefix that memcached would not
+// accept in a key, a negative timeout or item size are errors.
+func New(client *memcache.Client, o Options) (*Storage, error) {
+	if client == nil {
+		return nil, errors.New("memcached: New with a nil client")
+	}
+	if len(o.Prefix) > maxPrefix {
+		return nil, fmt.Errorf("memcached: prefix %q is longer than %d bytes", o.Prefix, maxPrefix)
+	}
+	if !legalKey(o.Prefix) {
+		return nil, fmt.Errorf("memcached: prefix %q contains spaces or control characters, which memcached keys cannot", o.Prefix)
+	}
+	switch {
+	case o.Timeout == 0:
+		o.Timeout = DefaultTimeout
+	case o.Timeout < 0:
+		return nil, fmt.Errorf("memcached: negative timeout %v", o.Timeout)
+	}
+	switch {
+	case o.MaxItemSize == 0:
+		o.MaxItemSize = DefaultMaxItemSize
+	case o.MaxItemSize < 0:
+		return nil, fmt.Errorf("memcached: negative item size %d", o.MaxItemSize)
+	}
+	return &Storage{client: client, opts: o}, nil
+}
+
+// Ping asks every server for its version and reports the first that does
+// not answer.
+func (s *Storage) Ping(ctx context.Context) error {
+	return s.run(ctx, func(context.Context, time.Time, bool) error {
+		return wrap("ping", s.client.Ping())
+	})
+}
+
+// Close marks the storage closed, so later calls return
+// backends.ErrClosed, and with Options.CloseClient closes the client's
+// idle connections. A second Close returns backends.ErrClosed.
+func (s *Storage) Close() error {
+	if s.closed.Swap(true) {
+		return backends.ErrClosed
+	}
+	if s.opts.CloseClient {
+		return wrap("close", s.client.Close())
+	}
+	return nil
+}
+
+// run calls f, bounded by ctx and by the timeout: f receives the deadline
+// that its retries must respect, and checks ctx before each round trip.
+// gomemcache takes no context and bounds each round trip by its socket
+// timeout (Options.Timeout for the URI opener). When ctx has a deadline
+// before that bound (see detached), f runs in a goroutine of its own and
+// run returns when ctx is done, the round trip in flight then ending
+// within the socket timeout, its outcome unknown; f must then not write
+// to memory the caller reads after run returns: it is told that it runs
+// detached.
+func (s *Storage) run(ctx context.Context, f func(ctx context.Context, deadline time.Time, detached bool) error) error {
+	if s.closed.Load() {
+		return backends.ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return wrap("call", err)
+	}
+	deadline, detach := s.bounds(ctx)
+	if !detach {
+		return f(ctx, deadline, false)
+	}
+	ch := make(chan error, 1)
+	go func() { ch <- f(ctx, deadline, true) }()
+	select {
+	case err := <-ch:
+		return err
+	case <-ctx.Done():
+		return wrap("call", ctx.Err())
+	}
+}
+
+// bounds returns the deadline of a call starting now, the earlier of the
+// timeout's and ctx's, and whether the call must run detached from the
+// caller: only when ctx's deadline comes first, since a round trip could
+// otherwise overrun it. A cancellation without such a deadline (an HTTP
+// client gone) is seen before the next round trip, at most one socket
+// timeout later; detaching every call would cost a goroutine and a
+// channel per decision (measured +40 µs on 2 cores, see BenchmarkHit).
+func (s *Storage) bounds(ctx context.Context) (deadline time.Time, detach bool) {
+	deadline = time.Now().Add(s.opts.Timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		return d, true
+	}
+	return deadline, false
+}
+
+// wrap prefixes err with the package name and the operation; nil stays nil.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("memcached: %s: %w", op, err)
+}
