@@ -4,29 +4,18 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 	"github.com/limitgen/limitgen/backends/memcached"
 )
 
-// serverURI returns the URI that scripts/services wrote to the environment
-// variable LIMITGEN_MEMCACHED_URI. Without it the test is skipped, unless
-// CI=true, where a missing server is a failure.
+// serverURI returns the Memcached servers scripts/services started.
 func serverURI(t testing.TB) string {
 	t.Helper()
-	const name = "LIMITGEN_MEMCACHED_URI"
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	msg := name + " is not set: start the servers with scripts/services start and eval \"$(scripts/services env)\", or run every test with scripts/test"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
+	return backendtest.ServerURI(t, "LIMITGEN_MEMCACHED_URI")
 }
 
 // uniquePrefix returns an item key prefix no other test run uses.
