@@ -146,3 +146,6 @@ func (s *Storage) wrap(op string, err error) error {
 	}
 	return fmt.Errorf("mongodb: %s: %w", op, err)
 }
+
+// Prefix returns the prefix of every document identifier (Options.Prefix).
+func (s *Storage) Prefix() string { return s.opts.Prefix }

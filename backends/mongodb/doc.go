@@ -1,0 +1,90 @@
+// Package mongodb is the MongoDB storage of limitgen, on
+// go.mongodb.org/mongo-driver/v2: a standalone server, a replica set or a
+// sharded cluster (mongodb:// and mongodb+srv://).
+//
+// Import it for its side effect to register the URI schemes with
+// [backends.Open] (see [Open] for the forms and parameters):
+//
+//	import _ "github.com/limitgen/limitgen/backends/mongodb"
+//
+//	store, err := backends.Open("mongodb://127.0.0.1:27017/?maxPoolSize=20")
+//
+// or wrap a driver client you configured yourself with [New].
+//
+// # Data
+//
+// One document per client holds every counter of that client: keys built
+// with [backends.Key] share the client's hash tag, and the document's _id
+// is [Options.Prefix] + the key up to the tag's closing brace
+// ("LIMITER/{203.0.113.7}"). It holds an array of entries, one per limit
+// key and strategy: the key, the instant its state ends, and the state in
+// package backends' binary encoding (so a key used with two strategies
+// keeps two states). A random version number changes at every write. An
+// array rather than fields named by keys, since keys contain '.' and '$'.
+//
+// # A decision: read, decide, compare-and-swap
+//
+// Hit reads the client's document, runs the window model of package
+// backends (Current, Allows, Charge, Stats) for every limit of the request
+// at Request.Now, and, if all have room, writes the new states with
+// ReplaceOne filtered on the version it read (InsertOne when there was no
+// document; a duplicate key means another writer came first). A write
+// that matches nothing lost a race: the decision reads again and decides
+// again, until the timeout. MongoDB applies each single-document write
+// atomically, so no two decisions can both build on one version: a
+// decision is atomic across processes and all-or-nothing without
+// transactions. An admitted hit costs two round trips (find, replace); a
+// refusal, a Test and a hit of cost 0 cost one read and write nothing.
+// Within one Storage the decisions that may write a document queue on an
+// in-process lock (one of 256, by hash of the _id), so one process's
+// goroutines do not fail each other's swaps; across processes the swap
+// alone decides, and contention on one client costs retries.
+//
+// An update pipeline could decide in one round trip, but one per strategy,
+// in MongoDB's aggregation language, is far from the window model and
+// cannot be tested on FerretDB (below), which lacks pipelines.
+//
+// A request whose limits belong to several clients is decided client by
+// client in the order of their documents' _id; once one refuses, the later
+// ones are only tested and the earlier ones, already charged, are refunded
+// through the same swap. Between the charge and the refund other requests
+// may see those counters raised (they may be refused spuriously; they are
+// never admitted beyond a limit).
+//
+// # Whose clock
+//
+// Request.Now decides, to the nanosecond: the application's clock, not the
+// server's. Application servers whose clocks differ share the states as
+// the last writer left them: the window model never lets a state go
+// backwards (a moving window remembers the latest instant it was given and
+// takes an earlier Now as that one; a fixed window opened by a clock that
+// runs ahead stays open, for a lagging caller, until its end by the
+// leading clock; a sliding counter counts a lagging Now in its current
+// bucket), so skew makes decisions stricter for a lagging caller, never
+// lets one admit more than a limit per window of the clock that opened it.
+//
+// # Expiry
+//
+// Every document carries e, a date: the latest instant any of its states
+// ends (Expires of the window model), rounded up to the millisecond, plus
+// [ExpirySlack]. At its first write the storage creates a TTL index on e
+// (expireAfterSeconds 0), so MongoDB deletes documents whose counters have
+// all ended (its TTL monitor runs about once a minute). A server that
+// refuses the index (FerretDB answers NotImplemented) gets the storage's
+// own sweep instead: a DeleteMany of the documents whose e lies before the
+// application's clock, every [Options.Sweep] (default a minute; see also
+// [Storage.Sweep]). Each write also drops the entries of other limits of
+// the client that ended more than ExpirySlack ago, so a document holds
+// only live counters. Decisions never depend on deletion: expired states
+// read as empty.
+//
+// # FerretDB
+//
+// The tests run on FerretDB 1.x (MongoDB's wire protocol over SQLite),
+// since MongoDB is not installable where they were written. FerretDB loses
+// concurrent updates of one document, conditional ones included, unless
+// every write goes through one connection, so there it checks this
+// package's logic, and its exactness under concurrency only through one
+// connection (maxPoolSize=1): the atomicity itself is MongoDB's
+// single-document guarantee. FerretDB has no TTL index, hence the sweep.
+package mongodb
