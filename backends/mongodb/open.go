@@ -24,8 +24,9 @@ func init() {
 // The hosts, credentials, path and the MongoDB connection-string options
 // (https://www.mongodb.com/docs/manual/reference/connection-string-options/:
 // maxPoolSize, authSource, tls, replicaSet, w, readPreference, …) go to the
-// driver as written; each option is accepted in its documented spelling
-// (maxPoolSize) or in lower case (maxpoolsize). limitgen's own parameters:
+// driver as written; each option must be spelt as documented (maxPoolSize,
+// not maxpoolsize), so that a typo is reported rather than ignored.
+// limitgen's own parameters:
 //
 //	database=NAME       database of the counters (Options.Database); default the
 //	                    path's database, else "limitgen"
@@ -106,13 +107,8 @@ func parseURI(u *backends.URI) (Options, *options.ClientOptions, error) {
 	}
 	q := url.Values{}
 	for _, name := range driverParams {
-		for _, spelling := range []string{name, strings.ToLower(name)} {
-			if v, ok := u.Param(spelling); ok {
-				q.Set(spelling, v)
-			}
-			if spelling == strings.ToLower(name) {
-				break
-			}
+		if v, ok := u.Param(name); ok {
+			q.Set(name, v)
 		}
 	}
 	if err := u.CheckParams(); err != nil {

@@ -18,6 +18,7 @@ func TestOpenErrors(t *testing.T) {
 	for _, c := range []struct{ uri, want string }{
 		{"mongodb://u:" + secret + "@127.0.0.1:27017/?colour=blue", "unknown parameter(s) colour"},
 		{"mongodb://u:" + secret + "@127.0.0.1:27017/?maxPoolSise=5", "unknown parameter(s) maxPoolSise"},
+		{"mongodb://u:" + secret + "@127.0.0.1:27017/?maxpoolsize=5", "unknown parameter(s) maxpoolsize"},
 		{"mongodb://u:" + secret + "@127.0.0.1:27017/?timeout=soon", `timeout="soon" is not a duration`},
 		{"mongodb://u:" + secret + "@127.0.0.1:27017/?timeout=-1s", "timeout=-1s is negative"},
 		{"mongodb://u:" + secret + "@127.0.0.1:27017/?sweep=-2s", "sweep=-2s is negative"},
@@ -53,7 +54,7 @@ func TestOpenOptions(t *testing.T) {
 		{"mongodb://127.0.0.1:1/", mongodb.DefaultDatabase, mongodb.DefaultCollection},
 		{"mongodb://127.0.0.1:1/app?collection=rl", "app", "rl"},
 		{"mongodb://127.0.0.1:1,127.0.0.1:2/app?database=other&replicaSet=rs0", "other", mongodb.DefaultCollection},
-		{"mongodb://u:p@127.0.0.1:1/?authSource=admin&maxPoolSize=5&maxpoolsize=6&retryWrites=false&w=majority&appName=x&timeout=250ms&sweep=0&prefix=p/", mongodb.DefaultDatabase, mongodb.DefaultCollection},
+		{"mongodb://u:p@127.0.0.1:1/?authSource=admin&maxPoolSize=5&retryWrites=false&w=majority&appName=x&timeout=250ms&sweep=0&prefix=p/", mongodb.DefaultDatabase, mongodb.DefaultCollection},
 		{"mongodb://127.0.0.1:1/?tls=true&tlsInsecure=true&compressors=zstd,snappy&serverSelectionTimeoutMS=100", mongodb.DefaultDatabase, mongodb.DefaultCollection},
 	} {
 		st, err := backends.Open(c.uri)

@@ -76,7 +76,7 @@ func shared(t *testing.T) (a, b *mongodb.Storage, prefix string) {
 	first := open(t)
 	prefix = uniquePrefix(t)
 	var err error
-	opts := mongodb.Options{Prefix: prefix, Timeout: 10 * time.Second}
+	opts := mongodb.Options{Database: first.Collection().Database().Name(), Collection: first.Collection().Name(), Prefix: prefix, Timeout: 10 * time.Second}
 	if a, err = mongodb.New(first.Client(), opts); err != nil {
 		t.Fatal(err)
 	}
