@@ -10,11 +10,13 @@ import (
 	"github.com/limitgen/limitgen/backends"
 )
 
-// BenchmarkHit measures admitted hits (a find and a replace each) on the
-// fixed window against the real server, serially on one client and in
-// parallel on one client per goroutine, with one limit and with two limits
-// of one client (one document either way). On FerretDB every call goes
-// through one connection (maxPoolSize=1), so parallel calls queue for it.
+// BenchmarkHit measures admitted hits on the fixed window against the real
+// server, with one limit and with two limits of one client (one document
+// either way): serially (a find and a replace each), in parallel with one
+// client per goroutine, and in parallel with 16 goroutines on one hot
+// client, whose hits the storage combines into batches of one find and
+// one replace. On FerretDB every call goes through one connection
+// (maxPoolSize=1), so parallel calls queue for it.
 func BenchmarkHit(b *testing.B) {
 	st := open(b)
 	for _, n := range []int{1, 2} {
@@ -43,6 +45,22 @@ func BenchmarkHit(b *testing.B) {
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
 				req := &backends.Request{Limits: limits("parallel-" + name + "-" + strconv.FormatInt(seq.Add(1), 10))}
+				res := make([]backends.Result, n)
+				for pb.Next() {
+					req.Now = time.Now()
+					if ok, err := st.Hit(context.Background(), req, res); err != nil || !ok {
+						b.Error(ok, err)
+						return
+					}
+				}
+			})
+		})
+		b.Run("parallel-hot/"+name, func(b *testing.B) {
+			ls := limits("hot-" + name)
+			b.ReportAllocs()
+			b.SetParallelism(8)
+			b.RunParallel(func(pb *testing.PB) {
+				req := &backends.Request{Limits: ls}
 				res := make([]backends.Result, n)
 				for pb.Next() {
 					req.Now = time.Now()

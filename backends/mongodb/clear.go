@@ -16,10 +16,6 @@ func (s *Storage) Clear(ctx context.Context, key string) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	id := s.docID(key)
-	if err := s.locks.lock(ctx, id); err != nil {
-		return s.wrap("clear", err)
-	}
-	defer s.locks.unlock(id)
 	var doc document
 	for attempt := 0; ; attempt++ {
 		found, err := s.load(ctx, id, &doc)

@@ -44,70 +44,123 @@ func (s *Storage) decide(ctx context.Context, req *backends.Request, results []b
 }
 
 // decideDoc decides the limits req.Limits[i], i in idx, which all live in
-// document id: it reads the document, applies the window model at
-// req.Now, and, when charge is set and every limit has room, writes the
-// new states back if the document's version is still the one read;
-// otherwise it reads again. A refusal, a Test and a request that charges
-// nothing write nothing: the decision then rests on one consistent read.
-// marks, when not nil, receives what refunding each limit needs (see
-// state.mark). charged reports whether anything was written.
+// document id, writing results[i]. A Test (charge false) reads the
+// document once and writes nothing. A Hit joins the batch of decisions
+// for the document (see combine.go). marks, when not nil, receives what
+// refunding each limit needs (see state.mark). charged reports whether a
+// charge was written.
 func (s *Storage) decideDoc(ctx context.Context, id string, req *backends.Request, idx []int, results []backends.Result, charge bool, marks []int64) (allowed, charged bool, err error) {
-	if charge {
-		if err := s.locks.lock(ctx, id); err != nil {
-			return false, false, err
-		}
-		defer s.locks.unlock(id)
+	p := &pending{ctx: ctx, req: req, idx: idx, charge: charge, marks: marks, results: make([]backends.Result, len(idx))}
+	if !charge {
+		s.runBatch(ctx, id, []*pending{p})
+	} else if err := s.queues.join(s, id, p); err != nil {
+		return false, false, err
 	}
-	now := req.Now.UnixNano()
-	tag := tags[req.Strategy]
-	states := make([]state, len(idx))
+	for j, i := range idx {
+		results[i] = p.results[j]
+	}
+	return p.allowed, p.charged, p.err
+}
+
+// slot is the state of one limit key under one strategy during a batch,
+// shared by the batch's decisions that name it.
+type slot struct {
+	key    string
+	tag    byte
+	window int64
+	st     state
+}
+
+// runBatch decides batch, every member's limits in document id, in order,
+// each on the states the earlier ones left: it reads the document, applies
+// the window model at each member's Request.Now, and, when some member
+// charged, writes the new states back if the document's version is still
+// the one read; otherwise it reads and decides again, until ctx ends.
+// Members refused, Tests and hits of cost 0 write nothing; a batch
+// without a charge rests on its one consistent read. Each member's
+// outcome lands in its allowed, charged, results, marks and err.
+func (s *Storage) runBatch(ctx context.Context, id string, batch []*pending) {
 	var doc document
+	var slots []*slot
+	find := func(key string, strategy backends.Strategy, window int64) (*slot, error) {
+		tag := tags[strategy]
+		for _, sl := range slots {
+			if sl.key == key && sl.tag == tag {
+				sl.window = window
+				return sl, nil
+			}
+		}
+		sl := &slot{key: key, tag: tag, window: window}
+		sl.st.reset(strategy)
+		if p := doc.find(key, tag); p >= 0 {
+			if err := sl.st.decode(doc.S[p].B); err != nil {
+				return nil, fmt.Errorf("document %q, limit %q: %w", id, key, err)
+			}
+		}
+		slots = append(slots, sl)
+		return sl, nil
+	}
+	fail := func(err error) {
+		for _, m := range batch {
+			m.allowed, m.charged, m.err = false, false, err
+		}
+	}
+	var mine []*slot
 	for attempt := 0; ; attempt++ {
 		found, err := s.load(ctx, id, &doc)
 		if err != nil {
-			return false, false, err
+			fail(err)
+			return
 		}
-		all, costs := true, false
-		for j, i := range idx {
-			l, st := &req.Limits[i], &states[j]
-			st.reset(req.Strategy)
-			if p := doc.find(l.Key, tag); p >= 0 {
-				if err := st.decode(doc.S[p].B); err != nil {
-					return false, false, fmt.Errorf("document %q, limit %q: %w", id, l.Key, err)
+		slots = slots[:0]
+		write := false
+		latest := int64(-1 << 63)
+		for _, m := range batch {
+			now := m.req.Now.UnixNano()
+			latest = max(latest, now)
+			mine = mine[:0]
+			all, costs := true, false
+			for j, i := range m.idx {
+				l := &m.req.Limits[i]
+				w := int64(l.Window)
+				sl, err := find(l.Key, m.req.Strategy, w)
+				if err != nil {
+					fail(err)
+					return
 				}
+				mine = append(mine, sl)
+				sl.st.current(now, w)
+				m.results[j].Allowed = sl.st.allows(now, w, l.Amount, l.Cost)
+				all = all && m.results[j].Allowed
+				costs = costs || l.Cost > 0
 			}
-			w := int64(l.Window)
-			st.current(now, w)
-			results[i].Allowed = st.allows(now, w, l.Amount, l.Cost)
-			all = all && results[i].Allowed
-			costs = costs || l.Cost > 0
-		}
-		write := charge && all && costs
-		for j, i := range idx {
-			l, st := &req.Limits[i], &states[j]
-			w := int64(l.Window)
-			if write {
-				st.charge(now, l.Cost)
-				if marks != nil {
-					marks[j] = st.mark(w)
+			m.allowed, m.charged, m.err = all, m.charge && all && costs, nil
+			write = write || m.charged
+			for j, i := range m.idx {
+				l, sl := &m.req.Limits[i], mine[j]
+				w := int64(l.Window)
+				if m.charged {
+					sl.st.charge(now, l.Cost)
+					if m.marks != nil {
+						m.marks[j] = sl.st.mark(w)
+					}
 				}
+				rem, reset := sl.st.stats(now, w, l.Amount)
+				m.results[j].Remaining, m.results[j].Reset = rem, time.Unix(0, reset)
 			}
-			rem, reset := st.stats(now, w, l.Amount)
-			results[i].Remaining, results[i].Reset = rem, time.Unix(0, reset)
 		}
 		if !write {
-			return all, false, nil
+			return
 		}
-		entries := make([]entry, 0, len(doc.S)+len(idx))
+		entries := make([]entry, 0, len(doc.S)+len(slots))
 		for _, e := range doc.S {
-			if live(e, now) && !inRequest(e, req, idx, tag) {
+			if live(e, latest) && !touched(e, slots) {
 				entries = append(entries, e)
 			}
 		}
-		for j, i := range idx {
-			l, st := &req.Limits[i], &states[j]
-			if x := st.expires(int64(l.Window)); x > now {
-				entries = append(entries, entry{K: l.Key, X: x, B: st.encode(nil)})
+		for _, sl := range slots {
+			if x := sl.st.expires(sl.window); x != -1<<63 {
+				entries = append(entries, entry{K: sl.key, X: x, B: sl.st.encode(nil)})
 			}
 		}
 		if s.beforeWrite != nil {
@@ -119,33 +172,35 @@ func (s *Storage) decideDoc(ctx context.Context, id string, req *backends.Reques
 		}
 		ok, err := s.store(ctx, id, old, entries)
 		if err != nil {
-			return false, false, err
+			fail(err)
+			return
 		}
 		if ok {
+			s.writes.Add(1)
 			s.ensureExpiry(ctx)
-			return true, true, nil
+			return
 		}
 		if err := s.conflict(ctx, attempt); err != nil {
-			return false, false, err
+			fail(err)
+			return
 		}
 	}
 }
 
-// live reports whether an entry of another limit is worth keeping at now:
-// it still holds hits, or held them less than ExpirySlack ago (for callers
-// whose clocks lag this one).
+// live reports whether an entry the batch did not touch is worth keeping
+// at now: it still holds hits, or held them less than ExpirySlack ago (for
+// callers whose clocks lag this one).
 func live(e entry, now int64) bool {
 	return e.X > now-int64(ExpirySlack)
 }
 
-// inRequest reports whether e is the state of one of the request's limits
-// in idx under the request's strategy.
-func inRequest(e entry, req *backends.Request, idx []int, tag byte) bool {
-	if len(e.B) == 0 || e.B[0] != tag {
+// touched reports whether e is the state of one of slots.
+func touched(e entry, slots []*slot) bool {
+	if len(e.B) == 0 {
 		return false
 	}
-	for _, i := range idx {
-		if req.Limits[i].Key == e.K {
+	for _, sl := range slots {
+		if sl.key == e.K && sl.tag == e.B[0] {
 			return true
 		}
 	}

@@ -35,10 +35,20 @@
 // decision is atomic across processes and all-or-nothing without
 // transactions. An admitted hit costs two round trips (find, replace); a
 // refusal, a Test and a hit of cost 0 cost one read and write nothing.
-// Within one Storage the decisions that may write a document queue on an
-// in-process lock (one of 256, by hash of the _id), so one process's
-// goroutines do not fail each other's swaps; across processes the swap
-// alone decides, and contention on one client costs retries.
+//
+// # Hits on one client combine
+//
+// Within one Storage, Hits on a document that arrive while a batch for it
+// is in flight wait and go out together in the next batch (up to 64): one
+// find, the decisions applied in their order of arrival, each on the
+// states the earlier ones left, exactly as if one after the other, and
+// one replace. So one process's goroutines never fail each other's swaps,
+// and a hot client costs two round trips per batch, not per request. A
+// Hit whose context ends while it waits is never sent; one taken into a
+// batch waits for it, and the batch's calls are bounded by the context of
+// the member whose deadline is latest. Across processes the swap alone
+// decides, and contention on one client costs retries (with a short
+// random pause after the second).
 //
 // An update pipeline could decide in one round trip, but one per strategy,
 // in MongoDB's aggregation language, is far from the window model and

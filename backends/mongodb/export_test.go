@@ -21,3 +21,6 @@ var DriverURI = driverURI
 
 // Uncharge is unchargeMoving.
 var Uncharge = unchargeMoving
+
+// Writes returns how many batches of s wrote a document.
+func Writes(s *Storage) int64 { return s.writes.Load() }

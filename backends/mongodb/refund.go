@@ -13,10 +13,6 @@ import (
 // on since (a fixed window that ended, a sliding window two buckets on, a
 // moving window whose charged hits left) has nothing left to refund.
 func (s *Storage) refundDoc(ctx context.Context, id string, req *backends.Request, idx []int, marks []int64) error {
-	if err := s.locks.lock(ctx, id); err != nil {
-		return err
-	}
-	defer s.locks.unlock(id)
 	tag := tags[req.Strategy]
 	var st state
 	var doc document

@@ -26,11 +26,13 @@ type Storage struct {
 	wg     sync.WaitGroup
 
 	expiry expiry
-	locks  *stripes
+	queues queues
 
 	// conflicts counts compare-and-swaps that lost a race and were
 	// retried, for tests.
 	conflicts atomic.Int64
+	// writes counts the batches that wrote a document, for tests.
+	writes atomic.Int64
 	// beforeWrite, when set (by tests), runs between a decision's read
 	// and its write.
 	beforeWrite func()
@@ -61,7 +63,6 @@ func New(client *mongo.Client, opts Options) (*Storage, error) {
 		opts:    opts,
 		timeout: opts.Timeout,
 		done:    make(chan struct{}),
-		locks:   newStripes(),
 	}
 	if s.timeout == 0 {
 		s.timeout = DefaultTimeout

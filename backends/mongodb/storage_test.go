@@ -369,3 +369,74 @@ func TestMovingRefundEncoding(t *testing.T) {
 		}
 	}
 }
+
+// TestBatches: concurrent hits on one client with different limit sets
+// and strategies go out in shared batches (fewer writes than admitted
+// hits), and each is decided exactly as if alone, in some order: no
+// charge lost, none doubled, no limit exceeded.
+func TestBatches(t *testing.T) {
+	st := open(t)
+	a, b := lim("batch", "a", 60, time.Hour), lim("batch", "b", 15, time.Hour)
+	const g, n = 8, 12
+	var onlyA, both, moving atomic.Int64
+	var wg sync.WaitGroup
+	for i := range g {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range n {
+				var ok bool
+				var err error
+				switch (i + k) % 3 {
+				case 0:
+					ok, err = st.Hit(context.Background(), &backends.Request{Now: t0, Limits: []backends.Limit{a}}, make([]backends.Result, 1))
+					if ok {
+						onlyA.Add(1)
+					}
+				case 1:
+					ok, err = st.Hit(context.Background(), &backends.Request{Now: t0, Limits: []backends.Limit{b, a}}, make([]backends.Result, 2))
+					if ok {
+						both.Add(1)
+					}
+				default:
+					ok, err = st.Hit(context.Background(), &backends.Request{Strategy: backends.MovingWindow, Now: t0, Limits: []backends.Limit{b}}, make([]backends.Result, 1))
+					if ok {
+						moving.Add(1)
+					}
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	_, res := peek(t, st, backends.FixedWindow, t0, a, b)
+	if want := 60 - onlyA.Load() - both.Load(); res[0].Remaining != want {
+		t.Errorf("a: remaining %d, want %d (%d hits on a alone, %d on both)", res[0].Remaining, want, onlyA.Load(), both.Load())
+	}
+	if want := 15 - both.Load(); res[1].Remaining != want || want < 0 {
+		t.Errorf("b: remaining %d, want %d", res[1].Remaining, want)
+	}
+	var tries [3]int64
+	for i := range g {
+		for k := range n {
+			tries[(i+k)%3]++
+		}
+	}
+	// a never runs out (at most 32 + 15 of 60): every hit on a alone is
+	// admitted, and exactly 15 of those on both.
+	if onlyA.Load() != tries[0] || both.Load() != 15 {
+		t.Errorf("admitted %d of %d hits on a alone and %d on both, want all and 15", onlyA.Load(), tries[0], both.Load())
+	}
+	if got := moving.Load(); got != 15 {
+		t.Errorf("moving window on b admitted %d, want 15", got)
+	}
+	admitted := onlyA.Load() + both.Load() + moving.Load()
+	if w := mongodb.Writes(st); w >= admitted {
+		t.Errorf("%d writes for %d admitted hits: nothing was combined", w, admitted)
+	} else {
+		t.Logf("%d writes for %d admitted hits", w, admitted)
+	}
+}
