@@ -15,5 +15,5 @@ func TestConformance(t *testing.T) {
 	serverURI(t)
 	backendtest.Run(t, func(t *testing.T) backends.Storage {
 		return open(t)
-	}, backendtest.WithUnreachable("mongodb://limitgen:s3cret-unreachable@127.0.0.1:1/?serverSelectionTimeoutMS=300&timeout=2s"))
+	}, backendtest.WithUnreachable("mongodb://limitgen:s3cret-unreachable@127.0.0.1:1/?serverSelectionTimeoutMS=100&timeout=2s"))
 }

@@ -55,7 +55,7 @@ func (s *Storage) ensureExpiry(ctx context.Context) {
 		return
 	}
 	s.expiry.settled.Store(true)
-	if s.opts.Sweep >= 0 && !s.closed.Load() {
+	if s.opts.Sweep >= 0 && !s.closing() {
 		s.expiry.sweeping = true
 		every := s.opts.Sweep
 		if every == 0 {
@@ -101,4 +101,14 @@ func (s *Storage) Sweep(ctx context.Context) (int, error) {
 		return 0, s.wrap("sweep", err)
 	}
 	return int(r.DeletedCount), nil
+}
+
+// closing reports whether Close has begun.
+func (s *Storage) closing() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
 }

@@ -109,7 +109,9 @@ func (s *Storage) Close() error {
 	if s.closed.Swap(true) {
 		return backends.ErrClosed
 	}
+	s.expiry.mu.Lock() // no sweeper starts after this
 	close(s.done)
+	s.expiry.mu.Unlock()
 	s.wg.Wait()
 	if !s.opts.CloseClient {
 		return nil

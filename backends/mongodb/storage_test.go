@@ -136,7 +136,7 @@ func TestConflictRetry(t *testing.T) {
 }
 
 // TestRacingStorages: two storages (two processes, as far as the
-// in-process lock knows) hammer one client: exactly the limit is admitted.
+// in-process batching knows) hammer one client: exactly the limit is admitted.
 func TestRacingStorages(t *testing.T) {
 	serverURI(t)
 	a, b, _ := shared(t)
