@@ -65,14 +65,18 @@
 // # Whose clock
 //
 // Request.Now decides, to the nanosecond: the application's clock, not the
-// server's. Application servers whose clocks differ share the states as
-// the last writer left them: the window model never lets a state go
-// backwards (a moving window remembers the latest instant it was given and
-// takes an earlier Now as that one; a fixed window opened by a clock that
-// runs ahead stays open, for a lagging caller, until its end by the
-// leading clock; a sliding counter counts a lagging Now in its current
-// bucket), so skew makes decisions stricter for a lagging caller, never
-// lets one admit more than a limit per window of the clock that opened it.
+// server's (the storage does not implement [backends.ServerClock]). When
+// application servers' clocks differ, each decision reads the states as
+// the last writer left them and applies the window model at its own Now,
+// and the model never takes a state backwards: a fixed window opened by a
+// clock that runs ahead stays open for a lagging caller until its end, a
+// sliding counter counts an earlier Now in its current bucket, and a
+// moving window takes a Now earlier than the latest it was given as that
+// latest. So a lagging clock decides at least as strictly as a right
+// one, while a clock that runs ahead sees windows end early, by its lead,
+// and may admit the next window's hits that much sooner. Keep the clocks
+// within a small part of the shortest window (NTP does). The server's clock
+// only deletes documents (TTL), with [ExpirySlack] to spare.
 //
 // # Expiry
 //
