@@ -440,3 +440,56 @@ func TestBatches(t *testing.T) {
 		t.Logf("%d writes for %d admitted hits", w, admitted)
 	}
 }
+
+// TestQueuedGiveUp: a Hit queued behind a batch in flight whose context
+// ends returns at once with the context's error and is never charged;
+// one that waits is decided in the next batch.
+func TestQueuedGiveUp(t *testing.T) {
+	st := open(t)
+	l := lim("queue", "s", 10, time.Hour)
+	release := make(chan struct{})
+	var first atomic.Bool
+	first.Store(true)
+	mongodb.SetBeforeWrite(st, func() {
+		if first.Swap(false) {
+			<-release // hold the first batch between its read and its write
+		}
+	})
+	leader := make(chan error, 1)
+	go func() {
+		_, err := st.Hit(context.Background(), &backends.Request{Now: t0, Limits: []backends.Limit{l}}, make([]backends.Result, 1))
+		leader <- err
+	}()
+	for first.Load() { // until the leader holds
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := st.Hit(ctx, &backends.Request{Now: t0, Limits: []backends.Limit{l}}, make([]backends.Result, 1))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("queued Hit whose context ended: %v, want context.DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("queued Hit gave up after %v", d)
+	}
+	waiter := make(chan bool, 1)
+	go func() {
+		ok, err := st.Hit(context.Background(), &backends.Request{Now: t0, Limits: []backends.Limit{l}}, make([]backends.Result, 1))
+		if err != nil {
+			t.Error(err)
+		}
+		waiter <- ok
+	}()
+	time.Sleep(20 * time.Millisecond) // let it queue (if it has not, it runs after the leader anyway)
+	close(release)
+	if err := <-leader; err != nil {
+		t.Fatal(err)
+	}
+	if !<-waiter {
+		t.Error("the Hit that waited was refused")
+	}
+	if _, res := peek(t, st, backends.FixedWindow, t0, l); res[0].Remaining != 8 {
+		t.Errorf("remaining %d, want 8: the leader and the waiter charged, the one that gave up not", res[0].Remaining)
+	}
+}
