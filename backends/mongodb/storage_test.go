@@ -493,3 +493,35 @@ func TestQueuedGiveUp(t *testing.T) {
 		t.Errorf("remaining %d, want 8: the leader and the waiter charged, the one that gave up not", res[0].Remaining)
 	}
 }
+
+// TestReadOnlyDecisions: a Test, a refused Hit and a Hit of cost 0 write
+// nothing (the document and its version stay as they were).
+func TestReadOnlyDecisions(t *testing.T) {
+	st := open(t)
+	for _, s := range backends.Strategies() {
+		client := "ro-" + s.String()
+		l := lim(client, "s", 1, time.Hour)
+		peek(t, st, s, t0, l)
+		if ok, _ := hit(t, st, s, t0, with0(l)); !ok {
+			t.Fatalf("%v: Hit of cost 0 refused", s)
+		}
+		if d := readDoc(t, st, st.Prefix(), client); d != nil {
+			t.Fatalf("%v: a Test and a Hit of cost 0 wrote %+v", s, d)
+		}
+		hit(t, st, s, t0, l)
+		before := readDoc(t, st, st.Prefix(), client)
+		if ok, _ := hit(t, st, s, t0.Add(time.Second), l); ok {
+			t.Fatalf("%v: second hit on a limit of 1 admitted", s)
+		}
+		hit(t, st, s, t0.Add(2*time.Second), with0(l))
+		peek(t, st, s, t0.Add(3*time.Second), l)
+		if after := readDoc(t, st, st.Prefix(), client); after == nil || before == nil || after.V != before.V {
+			t.Errorf("%v: document %+v after a refusal, a Hit of cost 0 and a Test, want it as before: %+v", s, after, before)
+		}
+	}
+}
+
+func with0(l backends.Limit) backends.Limit {
+	l.Cost = 0
+	return l
+}
