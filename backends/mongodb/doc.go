@@ -21,6 +21,12 @@
 // package backends' binary encoding (so a key used with two strategies
 // keeps two states). A random version number changes at every write. An
 // array rather than fields named by keys, since keys contain '.' and '$'.
+// Each write replaces the whole document, so it sends every live state of
+// the client: a few bytes per fixed or sliding limit, about 12 bytes per
+// distinct hit instant of a moving window (up to its amount). MongoDB's
+// 16 MiB document limit thus caps one client's moving windows at about a
+// million logged instants; use the sliding window counter for larger
+// amounts.
 //
 // # A decision: read, decide, compare-and-swap
 //
