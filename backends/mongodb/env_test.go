@@ -1,0 +1,94 @@
+package mongodb_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/mongodb"
+)
+
+// serverURI returns the URI that scripts/services wrote to
+// LIMITGEN_MONGODB_URI. Without it the test is skipped, unless CI=true,
+// where a missing server is a failure.
+func serverURI(t testing.TB) string {
+	t.Helper()
+	v := os.Getenv("LIMITGEN_MONGODB_URI")
+	if v != "" {
+		return v
+	}
+	msg := "LIMITGEN_MONGODB_URI is not set: start the servers with scripts/services start and eval \"$(scripts/services env)\", or run every test with scripts/test"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// ferret reports whether the server is FerretDB, which serialises
+// concurrent updates of one document only through one connection: the
+// tests then open every client with maxPoolSize=1.
+func ferret() bool { return os.Getenv("LIMITGEN_MONGODB_SERVER") == "ferretdb" }
+
+// uniquePrefix returns a document prefix no other test run uses.
+func uniquePrefix(t testing.TB) string {
+	var b [6]byte
+	rand.Read(b[:])
+	return "test-" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + hex.EncodeToString(b[:]) + "/"
+}
+
+// withParams appends query parameters to uri.
+func withParams(uri string, params ...string) string {
+	sep := "?"
+	if strings.Contains(uri, "?") {
+		sep = "&"
+	}
+	for _, p := range params {
+		uri += sep + p
+		sep = "&"
+	}
+	return uri
+}
+
+// serverParams are the parameters every test URI carries: on FerretDB
+// one connection, and a timeout long enough for the decisions that queue
+// for it on a busy machine (a write takes FerretDB's SQLite 4-15 ms).
+func serverParams() []string {
+	if ferret() {
+		return []string{"maxPoolSize=1", "timeout=10s"}
+	}
+	return nil
+}
+
+// open opens the storage at LIMITGEN_MONGODB_URI with a unique prefix, a
+// collection of its own (dropped at the end of the test) and extra
+// parameters, pings it (failing the test when it does not answer) and
+// closes it at the end of the test. FerretDB reads every document of a
+// collection for a filter on more than _id, such as the compare-and-swap's
+// (20 ms per write beside a hundred documents, 3 ms alone), so a
+// collection per test keeps the tests fast; MongoDB uses the _id index.
+func open(t testing.TB, params ...string) *mongodb.Storage {
+	t.Helper()
+	var b [6]byte
+	rand.Read(b[:])
+	params = append(append([]string{"prefix=" + uniquePrefix(t), "collection=test-" + hex.EncodeToString(b[:])}, serverParams()...), params...)
+	st, err := backends.Open(withParams(serverURI(t), params...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		st.(*mongodb.Storage).Collection().Drop(ctx)
+		st.Close()
+	})
+	if err := st.Ping(context.Background()); err != nil {
+		t.Fatalf("LIMITGEN_MONGODB_URI: %v", err)
+	}
+	return st.(*mongodb.Storage)
+}
