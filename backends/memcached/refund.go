@@ -2,7 +2,6 @@ package memcached
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -62,79 +61,41 @@ func (s *Storage) refund(ctx context.Context, deadline time.Time, req *backends.
 // returns the new encoding (nil when nothing is left) and whether it
 // changed.
 func undo(strategy backends.Strategy, b []byte, mark, window, cost int64) ([]byte, bool, error) {
+	var out []byte
 	switch strategy {
 	case backends.FixedWindow:
 		var f backends.FixedWindowState
 		if err := f.UnmarshalBinary(b); err != nil {
 			return nil, false, err
 		}
-		if f.Count == 0 || f.Start != mark {
+		if !f.Refund(mark, cost) {
 			return nil, false, nil
 		}
-		if f.Count = max(f.Count-cost, 0); f.Count == 0 {
-			return nil, true, nil
+		if f.Count > 0 {
+			out, _ = f.AppendBinary(nil)
 		}
-		out, _ := f.AppendBinary(nil)
-		return out, true, nil
 	case backends.SlidingWindowCounter:
 		var sw backends.SlidingWindowState
 		if err := sw.UnmarshalBinary(b); err != nil {
 			return nil, false, err
 		}
-		switch {
-		case sw.Start == mark:
-			sw.Cur = max(sw.Cur-cost, 0)
-		case sw.Start-window == mark:
-			sw.Prev = max(sw.Prev-cost, 0)
-		default:
+		if !sw.Refund(mark, window, cost) {
 			return nil, false, nil
 		}
-		if sw.Prev == 0 && sw.Cur == 0 {
-			return nil, true, nil
+		if sw.Prev > 0 || sw.Cur > 0 {
+			out, _ = sw.AppendBinary(nil)
 		}
-		out, _ := sw.AppendBinary(nil)
-		return out, true, nil
 	default:
-		return undoMoving(b, mark, window, cost)
-	}
-}
-
-// undoMoving removes cost hits at the instant mark from an encoded moving
-// log. The log has no method to remove hits, so its documented encoding
-// (package backends, window_codec.go) is read here and the log rebuilt
-// from the remaining hits with Charge, in ascending order.
-func undoMoving(b []byte, mark, window, cost int64) ([]byte, bool, error) {
-	var check backends.MovingWindowLog
-	if err := check.UnmarshalBinary(b); err != nil {
-		return nil, false, err
-	}
-	b = b[1:] // the tag, checked above
-	last, n := binary.Varint(b)
-	b = b[n:]
-	count, n := binary.Uvarint(b)
-	b = b[n:]
-	var log backends.MovingWindowLog
-	var at int64
-	changed := false
-	for range count {
-		delta, n := binary.Varint(b)
-		b = b[n:]
-		hits, n := binary.Uvarint(b)
-		b = b[n:]
-		at += delta
-		h := int64(hits)
-		if at == mark && !changed {
-			h, changed = max(h-cost, 0), true
+		var log backends.MovingWindowLog
+		if err := log.UnmarshalBinary(b); err != nil {
+			return nil, false, err
 		}
-		log.Charge(at, h)
+		if !log.Refund(mark, cost) {
+			return nil, false, nil
+		}
+		if log.Count() > 0 {
+			out, _ = log.AppendBinary(nil)
+		}
 	}
-	if !changed {
-		return nil, false, nil
-	}
-	log.Current(last, window)
-	if log.Count() == 0 {
-		return nil, true, nil
-	}
-	out, _ := log.AppendBinary(nil)
 	return out, true, nil
 }

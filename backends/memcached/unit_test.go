@@ -89,9 +89,9 @@ func TestUndoMoving(t *testing.T) {
 	l.Current(20, w)
 	l.Charge(20, 3)
 	b, _ := l.AppendBinary(nil)
-	out, changed, err := undoMoving(b, 20, w, 1)
+	out, changed, err := undo(backends.MovingWindow, b, 20, w, 1)
 	if err != nil || !changed {
-		t.Fatalf("undoMoving: %v %v", changed, err)
+		t.Fatalf("undo: %v %v", changed, err)
 	}
 	var got backends.MovingWindowLog
 	if err := got.UnmarshalBinary(out); err != nil {
@@ -101,17 +101,17 @@ func TestUndoMoving(t *testing.T) {
 	if got.Count() != 4 || got.Entries() != 2 {
 		t.Errorf("after refunding 1 of 3 at 20: count %d entries %d, want 4, 2", got.Count(), got.Entries())
 	}
-	if out, changed, _ = undoMoving(out, 20, w, 2); !changed {
+	if out, changed, _ = undo(backends.MovingWindow, out, 20, w, 2); !changed {
 		t.Fatal("second refund: no change")
 	}
 	_ = got.UnmarshalBinary(out)
 	if rem, reset := got.Stats(20, w, 5); rem != 3 || reset != 10+w || got.Entries() != 1 {
 		t.Errorf("after refunding all hits at 20: remaining %d reset %d entries %d", rem, reset, got.Entries())
 	}
-	if _, changed, _ := undoMoving(out, 15, w, 1); changed {
+	if _, changed, _ := undo(backends.MovingWindow, out, 15, w, 1); changed {
 		t.Error("refund at an instant with no hits changed the log")
 	}
-	if out, _, _ := undoMoving(out, 10, w, 2); out != nil {
+	if out, _, _ := undo(backends.MovingWindow, out, 10, w, 2); out != nil {
 		t.Errorf("refund of the last hits left %q", out)
 	}
 }
