@@ -152,3 +152,13 @@ func (s *WindowState) Expires(window int64) int64 {
 		return s.sliding.Expires(window)
 	}
 }
+
+// Entries returns the number of distinct instants a moving-window state
+// logs (its size, for a backend deciding whether to keep it for reuse), and
+// 0 for the other strategies.
+func (s *WindowState) Entries() int {
+	if s.strategy != MovingWindow {
+		return 0
+	}
+	return s.moving.Entries()
+}

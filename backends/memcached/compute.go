@@ -28,7 +28,7 @@ type decision struct {
 
 	entries []entry
 	match   []int // per limit of g, the index of its entry, or -1
-	states  []state
+	states  []backends.WindowState
 	buf     []byte
 }
 
@@ -43,7 +43,7 @@ func newDecision(req *backends.Request, g group, results []backends.Result, char
 	d.req, d.g, d.results, d.charge, d.maxItem, d.m = req, g, results, charge, maxItem, nil
 	n := len(g.idx)
 	if cap(d.states) < n {
-		d.states = make([]state, n)
+		d.states = make([]backends.WindowState, n)
 		d.match = make([]int, n)
 	}
 	d.states, d.match = d.states[:n], d.match[:n]
@@ -59,8 +59,8 @@ func (d *decision) release() {
 		d.out = nil
 	}
 	for i := range d.states {
-		if d.states[i].moving.Entries() > maxPooled/16 {
-			d.states[i].moving = backends.MovingWindowLog{}
+		if d.states[i].Entries() > maxPooled/16 {
+			d.states[i] = backends.WindowState{}
 		}
 	}
 	decisions.Put(d)
@@ -75,7 +75,7 @@ func (d *decision) compute(value []byte) (write bool, err error) {
 	if d.entries, err = parseItem(d.entries[:0], value); err != nil {
 		return false, fmt.Errorf("memcached: item %q: %w", d.g.key, err)
 	}
-	tag := stateTag[d.req.Strategy]
+	tag := backends.StateTag(d.req.Strategy)
 	d.ok = true
 	anyCost := false
 	for k, i := range d.g.idx {
@@ -89,11 +89,11 @@ func (d *decision) compute(value []byte) (write bool, err error) {
 			}
 		}
 		st := &d.states[k]
-		if err := st.load(d.req.Strategy, b); err != nil {
+		if err := st.Load(d.req.Strategy, b); err != nil {
 			return false, fmt.Errorf("memcached: item %q, limit %q: %w", d.g.key, l.Key, err)
 		}
-		st.current(now, int64(l.Window))
-		allowed := st.allows(now, int64(l.Window), l.Amount, l.Cost)
+		st.Current(now, int64(l.Window))
+		allowed := st.Allows(now, int64(l.Window), l.Amount, l.Cost)
 		d.results[i].Allowed = allowed
 		d.ok = d.ok && allowed
 		anyCost = anyCost || l.Cost > 0
@@ -104,17 +104,17 @@ func (d *decision) compute(value []byte) (write bool, err error) {
 		st, w := &d.states[k], int64(l.Window)
 		if write {
 			if d.m != nil {
-				rem, reset := st.stats(now, w, l.Amount)
+				rem, reset := st.Stats(now, w, l.Amount)
 				d.m.pre[k] = backends.Result{Allowed: true, Remaining: rem, Reset: time.Unix(0, reset)}
 			}
 			if l.Cost > 0 {
-				mk := st.charge(now, w, l.Cost)
+				mk := st.Charge(now, l.Cost)
 				if d.m != nil {
 					d.m.marks[k] = mk
 				}
 			}
 		}
-		rem, reset := st.stats(now, w, l.Amount)
+		rem, reset := st.Stats(now, w, l.Amount)
 		d.results[i].Remaining, d.results[i].Reset = rem, time.Unix(0, reset)
 	}
 	if !write {
@@ -133,11 +133,11 @@ func (d *decision) compute(value []byte) (write bool, err error) {
 	for k, i := range d.g.idx {
 		l := &d.req.Limits[i]
 		st := &d.states[k]
-		exp := st.expires(int64(l.Window))
+		exp := st.Expires(int64(l.Window))
 		if exp <= now {
 			continue
 		}
-		d.buf = st.appendTo(d.buf[:0])
+		d.buf, _ = st.AppendBinary(d.buf[:0])
 		out = appendEntry(out, l.Key, exp, d.buf)
 		d.expires = max(d.expires, exp)
 	}
@@ -161,7 +161,7 @@ func (d *decision) tooLarge(now int64) error {
 		}
 	}
 	for k, i := range d.g.idx {
-		d.buf = d.states[k].appendTo(d.buf[:0])
+		d.buf, _ = d.states[k].AppendBinary(d.buf[:0])
 		if len(d.buf) > size {
 			key, strategy, size = d.req.Limits[i].Key, d.buf[0], len(d.buf)
 		}

@@ -37,7 +37,7 @@ func (s *Storage) refundAll(ctx context.Context, req *backends.Request, done []m
 // moving log's entry at their instant. Hits whose window has moved on
 // since are gone already.
 func (s *Storage) refund(ctx context.Context, deadline time.Time, req *backends.Request, m mark) error {
-	tag := stateTag[req.Strategy]
+	tag := backends.StateTag(req.Strategy)
 	return s.rewrite(ctx, deadline, m.g.key, req.Now.UnixNano(), func(en *entry) ([]byte, bool, error) {
 		if en.state[0] != tag {
 			return nil, false, nil

@@ -56,11 +56,12 @@ func TestItemKey(t *testing.T) {
 }
 
 func TestParseItem(t *testing.T) {
-	var st state
-	_ = st.load(backends.FixedWindow, nil)
-	st.charge(5, 10, 2)
+	var st backends.WindowState
+	_ = st.Load(backends.FixedWindow, nil)
+	st.Charge(5, 2)
 	v := []byte{itemVersion}
-	v = appendEntry(v, "P/{c}/s/2 per 1 minute", 15, st.appendTo(nil))
+	b, _ := st.AppendBinary(nil)
+	v = appendEntry(v, "P/{c}/s/2 per 1 minute", 15, b)
 	v = appendEntry(v, "P/{c}/s/3 per 1 hour", 99, []byte("S\x00\x00\x01"))
 	es, err := parseItem(nil, v)
 	if err != nil || len(es) != 2 {
