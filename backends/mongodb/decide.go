@@ -68,7 +68,7 @@ type slot struct {
 	key    string
 	tag    byte
 	window int64
-	st     state
+	st     backends.WindowState
 }
 
 // runBatch decides batch, every member's limits in document id, in order,
@@ -83,7 +83,7 @@ func (s *Storage) runBatch(ctx context.Context, id string, batch []*pending) {
 	var doc document
 	var slots []*slot
 	find := func(key string, strategy backends.Strategy, window int64) (*slot, error) {
-		tag := tags[strategy]
+		tag := backends.StateTag(strategy)
 		for _, sl := range slots {
 			if sl.key == key && sl.tag == tag {
 				sl.window = window
@@ -91,11 +91,12 @@ func (s *Storage) runBatch(ctx context.Context, id string, batch []*pending) {
 			}
 		}
 		sl := &slot{key: key, tag: tag, window: window}
-		sl.st.reset(strategy)
+		var b []byte
 		if p := doc.find(key, tag); p >= 0 {
-			if err := sl.st.decode(doc.S[p].B); err != nil {
-				return nil, fmt.Errorf("document %q, limit %q: %w", id, key, err)
-			}
+			b = doc.S[p].B
+		}
+		if err := sl.st.Load(strategy, b); err != nil {
+			return nil, fmt.Errorf("document %q, limit %q: %w", id, key, err)
 		}
 		slots = append(slots, sl)
 		return sl, nil
@@ -129,8 +130,8 @@ func (s *Storage) runBatch(ctx context.Context, id string, batch []*pending) {
 					return
 				}
 				mine = append(mine, sl)
-				sl.st.current(now, w)
-				m.results[j].Allowed = sl.st.allows(now, w, l.Amount, l.Cost)
+				sl.st.Current(now, w)
+				m.results[j].Allowed = sl.st.Allows(now, w, l.Amount, l.Cost)
 				all = all && m.results[j].Allowed
 				costs = costs || l.Cost > 0
 			}
@@ -140,12 +141,12 @@ func (s *Storage) runBatch(ctx context.Context, id string, batch []*pending) {
 				l, sl := &m.req.Limits[i], mine[j]
 				w := int64(l.Window)
 				if m.charged {
-					sl.st.charge(now, l.Cost)
+					mark := sl.st.Charge(now, l.Cost)
 					if m.marks != nil {
-						m.marks[j] = sl.st.mark(w)
+						m.marks[j] = mark
 					}
 				}
-				rem, reset := sl.st.stats(now, w, l.Amount)
+				rem, reset := sl.st.Stats(now, w, l.Amount)
 				m.results[j].Remaining, m.results[j].Reset = rem, time.Unix(0, reset)
 			}
 		}
@@ -159,8 +160,8 @@ func (s *Storage) runBatch(ctx context.Context, id string, batch []*pending) {
 			}
 		}
 		for _, sl := range slots {
-			if x := sl.st.expires(sl.window); x != -1<<63 {
-				entries = append(entries, entry{K: sl.key, X: x, B: sl.st.encode(nil)})
+			if x := sl.st.Expires(sl.window); x != -1<<63 {
+				entries = append(entries, entry{K: sl.key, X: x, B: encode(&sl.st)})
 			}
 		}
 		if s.beforeWrite != nil {

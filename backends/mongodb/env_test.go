@@ -10,24 +10,14 @@ import (
 	"time"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 	"github.com/limitgen/limitgen/backends/mongodb"
 )
 
-// serverURI returns the URI that scripts/services wrote to
-// LIMITGEN_MONGODB_URI. Without it the test is skipped, unless CI=true,
-// where a missing server is a failure.
+// serverURI returns the MongoDB server scripts/services started.
 func serverURI(t testing.TB) string {
 	t.Helper()
-	v := os.Getenv("LIMITGEN_MONGODB_URI")
-	if v != "" {
-		return v
-	}
-	msg := "LIMITGEN_MONGODB_URI is not set: start the servers with scripts/services start and eval \"$(scripts/services env)\", or run every test with scripts/test"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
+	return backendtest.ServerURI(t, "LIMITGEN_MONGODB_URI")
 }
 
 // ferret reports whether the server is FerretDB, which serialises

@@ -19,8 +19,5 @@ func ExpiryMode(s *Storage) (ttl, sweeping bool) {
 // DriverURI returns the connection string Open gives the driver.
 var DriverURI = driverURI
 
-// Uncharge is unchargeMoving.
-var Uncharge = unchargeMoving
-
 // Writes returns how many batches of s wrote a document.
 func Writes(s *Storage) int64 { return s.writes.Load() }

@@ -330,46 +330,6 @@ func TestSeveralClients(t *testing.T) {
 	}
 }
 
-// TestMovingRefundEncoding: taking hits back from an encoded moving log
-// gives the log that never had them.
-func TestMovingRefundEncoding(t *testing.T) {
-	const w = int64(time.Minute)
-	build := func(hits ...[2]int64) []byte {
-		var l backends.MovingWindowLog
-		for _, h := range hits {
-			l.Current(h[0], w)
-			l.Charge(h[0], h[1])
-		}
-		b, _ := l.AppendBinary(nil)
-		return b
-	}
-	full := build([2]int64{100, 2}, [2]int64{200, 3}, [2]int64{300, 1})
-	for _, c := range []struct {
-		at, cost int64
-		want     []byte
-	}{
-		{200, 1, build([2]int64{100, 2}, [2]int64{200, 2}, [2]int64{300, 1})},
-		{300, 1, append(build([2]int64{100, 2}, [2]int64{200, 3})[:0:0], full[:0]...)},
-		{999, 1, full},
-	} {
-		got := mongodb.Uncharge(full, c.at, c.cost)
-		var l backends.MovingWindowLog
-		if err := l.UnmarshalBinary(got); err != nil {
-			t.Fatalf("uncharge %d at %d: %v", c.cost, c.at, err)
-		}
-		if c.at == 300 {
-			// the last instant stays 300: the log never goes backwards
-			if l.Count() != 5 || l.Entries() != 2 {
-				t.Errorf("uncharge at the newest instant: %d hits in %d entries, want 5 in 2", l.Count(), l.Entries())
-			}
-			continue
-		}
-		if string(got) != string(c.want) {
-			t.Errorf("uncharge %d at %d: %x, want %x", c.cost, c.at, got, c.want)
-		}
-	}
-}
-
 // TestBatches: concurrent hits on one client with different limit sets
 // and strategies go out in shared batches (fewer writes than admitted
 // hits), and each is decided exactly as if alone, in some order: no
