@@ -40,7 +40,7 @@ func TestOpenErrors(t *testing.T) {
 		{"redis://user:s3cret@127.0.0.1:6379/0", []string{`"redis"`, `backends/redis"`, "forgotten import", "xxxxx"}},
 		{"redis+cluster://h1:1,h2:2", []string{`backends/redis"`}},
 		{"memcached://127.0.0.1:11211", []string{`"memcached"`, `backends/memcached"`, "forgotten import"}},
-		{"mongodb+srv://u:s3cret@cluster0.example.net/db", []string{"no MongoDB storage yet", "xxxxx"}},
+		{"mongodb+srv://u:s3cret@cluster0.example.net/db", []string{`backends/mongodb"`, "forgotten import", "xxxxx"}},
 		{"etcd://127.0.0.1:2379", []string{"no etcd storage yet"}},
 		{"postgres://u:s3cret@db/x", []string{`unknown scheme "postgres"`, "known:", "memory", "redis+sentinel"}},
 		{"127.0.0.1:6379", []string{"no scheme"}},
