@@ -74,6 +74,9 @@ func (s *Storage) decide(ctx context.Context, req *backends.Request, results []b
 			all = all && results[i].Allowed
 		}
 		if all && charge {
+			if s.beforeWrite != nil {
+				s.beforeWrite()
+			}
 			done, err := s.write(ctx, req, keys, kvs, states, now)
 			if err != nil {
 				return false, wrap(op, err)
@@ -172,7 +175,6 @@ func (s *Storage) write(ctx context.Context, req *backends.Request, keys []strin
 // (on the deciding clock) must live from now, with ClockSlack for lagging
 // clocks, clamped to what an etcd lease can hold.
 func lifeOf(expires, now int64) time.Duration {
-	const maxLife = maxLeaseTTL * time.Second
 	d := expires - now
 	if d <= 0 || d > int64(maxLife-ClockSlack) { // overflowed or beyond a lease
 		return maxLife

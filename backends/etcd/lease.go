@@ -9,9 +9,14 @@ import (
 )
 
 // maxLeaseTTL is the longest lease etcd grants, in seconds (its
-// MaxLeaseTTL, about 285 years). A state that would live longer (windows
-// of centuries) expires with its lease at this bound.
+// MaxLeaseTTL, about 285 years).
 const maxLeaseTTL = 9_000_000_000
+
+// maxLife is the longest lifetime a key is given (about 220 years), so
+// that its bucket's end fits in a time.Duration and its lease in
+// maxLeaseTTL. A state that would live longer (windows of centuries)
+// expires with its lease at this bound.
+const maxLife = 7_000_000_000 * time.Second
 
 // leasePool shares etcd leases between writes, so that giving every key an
 // expiry costs no round trip per write. Leases are kept per bucket: a key
@@ -51,6 +56,7 @@ func newLeasePool(l clientv3.Lease) *leasePool {
 // bucketOf returns the bucket a key that must live for life from now
 // (measured since base) belongs to.
 func bucketOf(now, life time.Duration) bucketKey {
+	life = min(life, maxLife)
 	size := time.Second
 	for size < life/8 && size < 1<<32*time.Second {
 		size *= 2

@@ -23,7 +23,8 @@ type Storage struct {
 	stripes *stripes
 	closed  atomic.Bool
 
-	conflicts atomic.Int64 // Txns that lost a race, for tests
+	conflicts   atomic.Int64 // Txns that lost a race, for tests
+	beforeWrite func()       // test hook: runs between the read and the Txn
 }
 
 var (
