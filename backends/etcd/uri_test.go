@@ -1,6 +1,7 @@
 package etcd_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,5 +98,38 @@ func TestOpenUnreachableWithPassword(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("Open took %v despite dial_timeout=300ms", d)
+	}
+}
+
+// TestUnreachableCalls: without credentials Open does not connect; every
+// call on a closed port fails within its timeout, never deciding.
+func TestUnreachableCalls(t *testing.T) {
+	st, err := backends.Open("etcd://127.0.0.1:1?timeout=200ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	req := &backends.Request{Now: time.Now(), Limits: []backends.Limit{{Key: "k", Amount: 1, Window: time.Minute, Cost: 1}}}
+	res := make([]backends.Result, 1)
+	start := time.Now()
+	if ok, err := st.Hit(context.Background(), req, res); err == nil || ok {
+		t.Errorf("Hit: %v, %v", ok, err)
+	} else if !strings.HasPrefix(err.Error(), "etcd: hit: ") {
+		t.Errorf("Hit error %q does not name the package and operation", err)
+	}
+	if _, err := st.Test(context.Background(), req, res); err == nil {
+		t.Error("Test: no error")
+	}
+	if err := st.Ping(context.Background()); err == nil {
+		t.Error("Ping: no error")
+	}
+	if err := st.Clear(context.Background(), "k"); err == nil {
+		t.Error("Clear: no error")
+	}
+	if _, err := st.(backends.Resetter).Reset(context.Background(), "LIMITER"); err == nil {
+		t.Error("Reset: no error")
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("five calls with timeout=200ms took %v", d)
 	}
 }
