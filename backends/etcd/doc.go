@@ -36,8 +36,17 @@
 // made again: a retry costs one round trip. Retries end with the call's
 // context or the timeout. So a request's limits are charged all or none,
 // across processes and across clients (a Txn spans any keys), and no hit is
-// lost or counted twice: an admitted request costs two round trips, each a
-// raft round (the Txn is one write to etcd's log, fsynced).
+// lost or counted twice. An admitted request costs two round trips: the
+// read (a linearizable read: the leader confirms its leadership) and the
+// Txn (one entry in etcd's raft log, fsynced). An error from Hit leaves the
+// outcome unknown, as with any store: a Txn whose reply was lost may have
+// been applied.
+//
+// A per-process cache of the states this process wrote last could skip the
+// read when the same process charged the key before, but when application
+// servers take turns (the reason to share limits in etcd at all) every
+// stale guess costs a failed Txn, a raft write, where the read costs less;
+// so every decision reads first.
 //
 // Within one process, Hits that touch one client's keys queue behind a
 // lock (one of 64, by the client's hash), so goroutines of one process do
