@@ -45,7 +45,7 @@ func (s *Storage) decide(ctx context.Context, req *backends.Request, results []b
 		var scratch [4]int
 		held, err := s.stripes.lock(ctx, req.Limits, scratch[:0])
 		if err != nil {
-			return false, wrap(op, err)
+			return false, s.fail(op, err)
 		}
 		defer s.stripes.release(held)
 	}
@@ -56,7 +56,7 @@ func (s *Storage) decide(ctx context.Context, req *backends.Request, results []b
 	}
 	kvs := make([]*mvccpb.KeyValue, n)
 	if err := s.read(ctx, keys, kvs); err != nil {
-		return false, wrap(op, err)
+		return false, s.fail(op, err)
 	}
 	states := make([]state, n)
 	now := req.Now.UnixNano()
@@ -79,7 +79,7 @@ func (s *Storage) decide(ctx context.Context, req *backends.Request, results []b
 			}
 			done, err := s.write(ctx, req, keys, kvs, states, now)
 			if err != nil {
-				return false, wrap(op, err)
+				return false, s.fail(op, err)
 			}
 			if !done {
 				continue // kvs now hold the fresh values

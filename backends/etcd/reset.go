@@ -24,7 +24,7 @@ func (s *Storage) Reset(ctx context.Context, prefix string) (int, error) {
 	defer cancel()
 	resp, err := s.client.Delete(ctx, s.opts.Prefix+prefix+"/", clientv3.WithPrefix())
 	if err != nil {
-		return 0, wrap("reset", err)
+		return 0, s.fail("reset", err)
 	}
 	return int(resp.Deleted), nil
 }

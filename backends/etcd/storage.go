@@ -66,7 +66,7 @@ func (s *Storage) Clear(ctx context.Context, key string) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	_, err := s.client.Delete(ctx, s.opts.Prefix+key)
-	return wrap("clear", err)
+	return s.fail("clear", err)
 }
 
 // Ping reads one key (a linearizable read, which needs an elected leader
@@ -78,7 +78,7 @@ func (s *Storage) Ping(ctx context.Context) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	_, err := s.client.Get(ctx, s.opts.Prefix+backends.DefaultPrefix, clientv3.WithCountOnly())
-	return wrap("ping", err)
+	return s.fail("ping", err)
 }
 
 // Close marks the storage closed, so that later calls return
@@ -103,6 +103,15 @@ func wrap(op string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("etcd: %s: %w", op, err)
+}
+
+// fail is wrap for a call's error, except that a call cut short by Close
+// (which may close the client under it) returns backends.ErrClosed.
+func (s *Storage) fail(op string, err error) error {
+	if err != nil && s.closed.Load() {
+		return backends.ErrClosed
+	}
+	return wrap(op, err)
 }
 
 // timeOf returns the instant of Unix nanoseconds ns.

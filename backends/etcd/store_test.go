@@ -332,3 +332,15 @@ func TestForeignValues(t *testing.T) {
 		t.Errorf("Hit on a foreign value: %v, no error", ok)
 	}
 }
+
+// TestCloseDuringHit: a Hit cut short by Close returns backends.ErrClosed.
+func TestCloseDuringHit(t *testing.T) {
+	st := open(t)
+	l := limit("cl", "5 per 1h", 5, time.Hour)
+	st.SetBeforeWrite(func() { st.Close() })
+	res := make([]backends.Result, 1)
+	_, err := st.Hit(bg, &backends.Request{Now: t0, Limits: []backends.Limit{l}}, res)
+	if !errors.Is(err, backends.ErrClosed) {
+		t.Errorf("Hit cut short by Close: %v, want ErrClosed", err)
+	}
+}
