@@ -49,9 +49,10 @@
 // so every decision reads first.
 //
 // Within one process, Hits that touch one client's keys queue behind a
-// lock (one of 64, by the client's hash), so goroutines of one process do
+// lock (one of 256, by the client's hash), so goroutines of one process do
 // not make each other's Txns fail; processes still race, and the guards
-// keep them exact.
+// keep them exact. At most 256 Hits of one process are thus in flight at
+// once, fewer when clients share a lock.
 //
 // # Whose clock
 //

@@ -9,7 +9,7 @@ import (
 )
 
 // stripeCount is the number of client locks of a Storage.
-const stripeCount = 64
+const stripeCount = 256
 
 // stripes serialise, within one process, the decisions that touch one
 // client's keys. The Txn's revision guards alone would keep decisions exact,
