@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 )
 
 // TestAuth turns etcd's authentication on for the length of the test
@@ -19,7 +20,7 @@ import (
 // decides, that a wrong password fails Open without revealing it, and that
 // the user's storage cannot touch keys outside its prefix.
 func TestAuth(t *testing.T) {
-	base := serverURI(t)
+	base := backendtest.ServerURI(t, "LIMITGEN_ETCD_AUTH_URI")
 	u, err := backends.ParseURI(base)
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +32,7 @@ func TestAuth(t *testing.T) {
 	defer root.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	prefix := uniquePrefix(t)
+	prefix := backendtest.UniquePrefix(t)
 	const user, pass = "limitgen-test", "auth-s3cret"
 	must := func(_ any, err error) {
 		t.Helper()

@@ -2,25 +2,21 @@ package etcd_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 )
 
 // TestTLS opens an etcds:// storage on the etcd server that requires
 // client certificates, named by LIMITGEN_ETCD_TLS_URI
 // ("etcds://127.0.0.1:P?ca=CA&cert=CRT&key=KEY"), decides on it, and checks
-// that without the client certificate every call fails. It is skipped when
-// the variable is unset (scripts/services does not start that server yet).
+// that without the client certificate every call fails.
 func TestTLS(t *testing.T) {
-	uri := os.Getenv("LIMITGEN_ETCD_TLS_URI")
-	if uri == "" {
-		t.Skip("LIMITGEN_ETCD_TLS_URI is not set: no etcd with TLS to test against")
-	}
-	st, err := backends.Open(withParams(uri, "prefix="+uniquePrefix(t), "timeout=10s"))
+	uri := backendtest.ServerURI(t, "LIMITGEN_ETCD_TLS_URI")
+	st, err := backends.Open(backendtest.URIWithParams(uri, "prefix="+backendtest.UniquePrefix(t), "timeout=10s"))
 	if err != nil {
 		t.Fatal(err)
 	}
