@@ -1,7 +1,10 @@
 package backendtest
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -21,4 +24,26 @@ func ServerURI(t testing.TB, name string) string {
 	}
 	t.Skip(msg)
 	return ""
+}
+
+// UniquePrefix returns a key prefix that no other test or run uses on a
+// shared server: "test-", the test's name, random hex digits and "/".
+func UniquePrefix(t testing.TB) string {
+	var b [6]byte
+	rand.Read(b[:])
+	return "test-" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + hex.EncodeToString(b[:]) + "/"
+}
+
+// URIWithParams returns uri with the query parameters params ("name=value",
+// already escaped) appended.
+func URIWithParams(uri string, params ...string) string {
+	sep := "?"
+	if strings.Contains(uri, "?") {
+		sep = "&"
+	}
+	for _, p := range params {
+		uri += sep + p
+		sep = "&"
+	}
+	return uri
 }

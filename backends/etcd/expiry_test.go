@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 )
 
 // TestKeysExpire: a key whose state has ended is removed by etcd when its
@@ -13,7 +14,7 @@ import (
 // live keys. This is the one test that waits for real time, since leases
 // run on the server's clock; it polls instead of sleeping a fixed time.
 func TestKeysExpire(t *testing.T) {
-	prefix := uniquePrefix(t)
+	prefix := backendtest.UniquePrefix(t)
 	st := openPrefix(t, prefix)
 	l := limit("exp", "1 per 1ms", 1, time.Millisecond)
 	start := time.Now()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 )
 
 // TestClockSkew: two application servers whose clocks differ by 10 s share
@@ -16,7 +17,7 @@ func TestClockSkew(t *testing.T) {
 	const skew = 10 * time.Second
 	for _, strategy := range backends.Strategies() {
 		t.Run(strategy.String(), func(t *testing.T) {
-			prefix := uniquePrefix(t)
+			prefix := backendtest.UniquePrefix(t)
 			ahead, behind := openPrefix(t, prefix), openPrefix(t, prefix)
 			l := limit("skew", "2 per 1m", 2, time.Minute)
 			// The same real instants, read on two clocks.

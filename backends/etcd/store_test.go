@@ -11,6 +11,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 	"github.com/limitgen/limitgen/backends/etcd"
 )
 
@@ -58,7 +59,7 @@ func rawGet(t *testing.T, st *etcd.Storage, prefix, key string) *clientv3.GetRes
 func TestConflictRetry(t *testing.T) {
 	for _, strategy := range backends.Strategies() {
 		t.Run(strategy.String(), func(t *testing.T) {
-			prefix := uniquePrefix(t)
+			prefix := backendtest.UniquePrefix(t)
 			a, b := openPrefix(t, prefix), openPrefix(t, prefix)
 			l := limit("c", "5 per 1m", 5, time.Minute)
 			hit(t, a, strategy, t0, l) // 1
@@ -84,7 +85,7 @@ func TestConflictRetry(t *testing.T) {
 // goroutines each race on one limit and admit exactly the limit, with
 // conflicts resolved by retries.
 func TestTwoStoresRace(t *testing.T) {
-	prefix := uniquePrefix(t)
+	prefix := backendtest.UniquePrefix(t)
 	stores := []*etcd.Storage{openPrefix(t, prefix, "timeout=20s"), openPrefix(t, prefix, "timeout=20s")}
 	const g, n, amount = 4, 15, 70
 	l := limit("race", "70 per 1h", amount, time.Hour)
@@ -120,7 +121,7 @@ func TestTwoStoresRace(t *testing.T) {
 // (the window model's Expires, plus ClockSlack, from Request.Now) and not
 // much more; keys with similar lifetimes share one lease.
 func TestLeases(t *testing.T) {
-	prefix := uniquePrefix(t)
+	prefix := backendtest.UniquePrefix(t)
 	st := openPrefix(t, prefix)
 	cases := []struct {
 		strategy backends.Strategy
@@ -189,7 +190,7 @@ func TestBuckets(t *testing.T) {
 // TestLeaseRevoked: a lease that ends before its time (revoked) is
 // forgotten and replaced; the Hit still succeeds.
 func TestLeaseRevoked(t *testing.T) {
-	prefix := uniquePrefix(t)
+	prefix := backendtest.UniquePrefix(t)
 	st := openPrefix(t, prefix)
 	a, b := limit("rv", "a", 5, time.Hour), limit("rv", "b", 5, time.Hour)
 	hit(t, st, backends.FixedWindow, t0, a)
@@ -208,7 +209,7 @@ func TestLeaseRevoked(t *testing.T) {
 // TestClear: Clear deletes the key, so the limit is full again; clearing
 // twice is not an error.
 func TestClear(t *testing.T) {
-	prefix := uniquePrefix(t)
+	prefix := backendtest.UniquePrefix(t)
 	st := openPrefix(t, prefix)
 	l := limit("clr", "2 per 1h", 2, time.Hour)
 	hit(t, st, backends.MovingWindow, t0, l)
@@ -314,7 +315,7 @@ func TestSeveralClients(t *testing.T) {
 // empty and is overwritten; a value that is no window state is an error,
 // never a decision.
 func TestForeignValues(t *testing.T) {
-	prefix := uniquePrefix(t)
+	prefix := backendtest.UniquePrefix(t)
 	st := openPrefix(t, prefix)
 	l := limit("f", "1 per 1h", 1, time.Hour)
 	hit(t, st, backends.FixedWindow, t0, l)

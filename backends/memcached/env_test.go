@@ -29,25 +29,12 @@ func uniquePrefix(t testing.TB) string {
 	return "t-" + name + "-" + hex.EncodeToString(b[:]) + ":"
 }
 
-// withParams appends query parameters to uri.
-func withParams(uri string, params ...string) string {
-	sep := "?"
-	if strings.Contains(uri, "?") {
-		sep = "&"
-	}
-	for _, p := range params {
-		uri += sep + p
-		sep = "&"
-	}
-	return uri
-}
-
 // open opens the storage on the test servers with a unique prefix and
 // extra parameters, pings it (failing the test when it does not answer)
 // and closes it at the end of the test.
 func open(t testing.TB, params ...string) *memcached.Storage {
 	t.Helper()
-	uri := withParams(serverURI(t), append([]string{"prefix=" + uniquePrefix(t)}, params...)...)
+	uri := backendtest.URIWithParams(serverURI(t), append([]string{"prefix=" + uniquePrefix(t)}, params...)...)
 	st, err := backends.Open(uri)
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/bradfitz/gomemcache/memcache"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 	"github.com/limitgen/limitgen/backends/memcached"
 )
 
@@ -119,7 +120,7 @@ func TestItemLifetime(t *testing.T) {
 // and were retried.
 func TestRacingStores(t *testing.T) {
 	a := open(t, "max_idle_conns=16")
-	uri := withParams(serverURI(t), "prefix="+strings.TrimSuffix(memcached.ItemKey(a, ""), "lg:"), "max_idle_conns=16")
+	uri := backendtest.URIWithParams(serverURI(t), "prefix="+strings.TrimSuffix(memcached.ItemKey(a, ""), "lg:"), "max_idle_conns=16")
 	bs, err := backends.Open(uri)
 	if err != nil {
 		t.Fatal(err)

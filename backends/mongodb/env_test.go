@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -24,26 +23,6 @@ func serverURI(t testing.TB) string {
 // concurrent updates of one document only through one connection: the
 // tests then open every client with maxPoolSize=1.
 func ferret() bool { return os.Getenv("LIMITGEN_MONGODB_SERVER") == "ferretdb" }
-
-// uniquePrefix returns a document prefix no other test run uses.
-func uniquePrefix(t testing.TB) string {
-	var b [6]byte
-	rand.Read(b[:])
-	return "test-" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + hex.EncodeToString(b[:]) + "/"
-}
-
-// withParams appends query parameters to uri.
-func withParams(uri string, params ...string) string {
-	sep := "?"
-	if strings.Contains(uri, "?") {
-		sep = "&"
-	}
-	for _, p := range params {
-		uri += sep + p
-		sep = "&"
-	}
-	return uri
-}
 
 // serverParams are the parameters every test URI carries: on FerretDB
 // one connection, and a timeout long enough for the decisions that queue
@@ -66,8 +45,8 @@ func open(t testing.TB, params ...string) *mongodb.Storage {
 	t.Helper()
 	var b [6]byte
 	rand.Read(b[:])
-	params = append(append([]string{"prefix=" + uniquePrefix(t), "collection=test-" + hex.EncodeToString(b[:])}, serverParams()...), params...)
-	st, err := backends.Open(withParams(serverURI(t), params...))
+	params = append(append([]string{"prefix=" + backendtest.UniquePrefix(t), "collection=test-" + hex.EncodeToString(b[:])}, serverParams()...), params...)
+	st, err := backends.Open(backendtest.URIWithParams(serverURI(t), params...))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 	"github.com/limitgen/limitgen/backends/mongodb"
 )
 
@@ -74,7 +75,7 @@ func lim(client, scope string, amount int64, window time.Duration) backends.Limi
 func shared(t *testing.T) (a, b *mongodb.Storage, prefix string) {
 	t.Helper()
 	first := open(t)
-	prefix = uniquePrefix(t)
+	prefix = backendtest.UniquePrefix(t)
 	var err error
 	opts := mongodb.Options{Database: first.Collection().Database().Name(), Collection: first.Collection().Name(), Prefix: prefix, Timeout: 10 * time.Second}
 	if a, err = mongodb.New(first.Client(), opts); err != nil {

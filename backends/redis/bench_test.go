@@ -131,7 +131,7 @@ func BenchmarkHit(b *testing.B) {
 	}
 	run := func(pipelines int, s backends.Strategy, two bool) func(b *testing.B) {
 		return func(b *testing.B) {
-			st, err := redis.New(c, redis.Options{Prefix: uniquePrefix(b), ClientTimeouts: true, Pipelines: pipelines})
+			st, err := redis.New(c, redis.Options{Prefix: backendtest.UniquePrefix(b), ClientTimeouts: true, Pipelines: pipelines})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -184,7 +184,7 @@ func BenchmarkHitSerial(b *testing.B) {
 		n    int
 	}{{"pipelines=2", 2}, {"pipelines=0", -1}} {
 		b.Run(p.name, func(b *testing.B) {
-			st, err := redis.New(c, redis.Options{Prefix: uniquePrefix(b), ClientTimeouts: true, Pipelines: p.n})
+			st, err := redis.New(c, redis.Options{Prefix: backendtest.UniquePrefix(b), ClientTimeouts: true, Pipelines: p.n})
 			if err != nil {
 				b.Fatal(err)
 			}

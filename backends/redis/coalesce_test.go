@@ -80,7 +80,7 @@ func gated(t *testing.T, opts redis.Options) (*redis.Storage, *gateHook) {
 	t.Cleanup(func() { client.Close() })
 	hook := newGateHook()
 	client.AddHook(hook)
-	opts.Prefix, opts.Pipelines = uniquePrefix(t), 1
+	opts.Prefix, opts.Pipelines = backendtest.UniquePrefix(t), 1
 	st, err := redis.New(client, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -330,7 +330,7 @@ func TestCoalescedStress(t *testing.T) {
 
 func stress(t *testing.T, pipelines string) {
 	uri := backendtest.ServerURI(t, "LIMITGEN_REDIS_URI")
-	st, err := backends.Open(withParams(uri, "prefix="+uniquePrefix(t), pipelines))
+	st, err := backends.Open(backendtest.URIWithParams(uri, "prefix="+backendtest.UniquePrefix(t), pipelines))
 	if err != nil {
 		t.Fatal(err)
 	}

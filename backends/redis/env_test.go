@@ -2,10 +2,7 @@ package redis_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
-	"strings"
 	"testing"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -26,32 +23,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// uniquePrefix returns a key prefix no other test run uses.
-func uniquePrefix(t testing.TB) string {
-	var b [6]byte
-	rand.Read(b[:])
-	return "test-" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + hex.EncodeToString(b[:]) + "/"
-}
-
-// withParams appends query parameters to uri.
-func withParams(uri string, params ...string) string {
-	sep := "?"
-	if strings.Contains(uri, "?") {
-		sep = "&"
-	}
-	for _, p := range params {
-		uri += sep + p
-		sep = "&"
-	}
-	return uri
-}
-
 // open opens the storage at the URI in env var name with a unique key
 // prefix and extra parameters, pings it (failing the test when it does not
 // answer) and closes it at the end of the test.
 func open(t testing.TB, name string, params ...string) *redis.Storage {
 	t.Helper()
-	uri := withParams(backendtest.ServerURI(t, name), append([]string{"prefix=" + uniquePrefix(t)}, params...)...)
+	uri := backendtest.URIWithParams(backendtest.ServerURI(t, name), append([]string{"prefix=" + backendtest.UniquePrefix(t)}, params...)...)
 	st, err := backends.Open(uri)
 	if err != nil {
 		t.Fatal(err)

@@ -94,7 +94,7 @@ func TestTwoProcesses(t *testing.T) {
 	const amount, g, n = 2000, 8, 400 // 2 × 3200 attempts for 2000 places
 	for _, mode := range modes {
 		t.Run(mode, func(t *testing.T) {
-			uri := withParams(backendtest.ServerURI(t, mode), "prefix="+uniquePrefix(t))
+			uri := backendtest.URIWithParams(backendtest.ServerURI(t, mode), "prefix="+backendtest.UniquePrefix(t))
 			st, err := backends.Open(uri)
 			if err != nil {
 				t.Fatal(err)

@@ -45,7 +45,7 @@ func TestOneRoundTrip(t *testing.T) {
 	defer client.Close()
 	hook := &countHook{}
 	client.AddHook(hook)
-	st, err := redis.New(client, redis.Options{Prefix: uniquePrefix(t)})
+	st, err := redis.New(client, redis.Options{Prefix: backendtest.UniquePrefix(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -175,7 +175,7 @@ func TestValkeySchemes(t *testing.T) {
 			if !strings.HasPrefix(uri, "redis") || !strings.HasPrefix(valkey, "valkey") {
 				t.Fatalf("%s = %q is not a redis URI", name, uri)
 			}
-			st, err := backends.Open(withParams(valkey, "prefix="+uniquePrefix(t)))
+			st, err := backends.Open(backendtest.URIWithParams(valkey, "prefix="+backendtest.UniquePrefix(t)))
 			if err != nil {
 				t.Fatal(err)
 			}

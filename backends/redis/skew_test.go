@@ -16,12 +16,12 @@ import (
 // with their own clocks they would not, which is why server is the default.
 func TestClockSkew(t *testing.T) {
 	uri := backendtest.ServerURI(t, "LIMITGEN_REDIS_URI")
-	prefix := uniquePrefix(t)
+	prefix := backendtest.UniquePrefix(t)
 	const amount = 10
 	skew := 90 * time.Second
 	pair := func(t *testing.T, params string) (a, b backends.Storage) {
 		for _, p := range []*backends.Storage{&a, &b} {
-			st, err := backends.Open(withParams(uri, "prefix="+prefix, params))
+			st, err := backends.Open(backendtest.URIWithParams(uri, "prefix="+prefix, params))
 			if err != nil {
 				t.Fatal(err)
 			}
