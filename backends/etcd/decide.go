@@ -58,7 +58,7 @@ func (s *Storage) decide(ctx context.Context, req *backends.Request, results []b
 	if err := s.read(ctx, keys, kvs); err != nil {
 		return false, s.fail(op, err)
 	}
-	states := make([]state, n)
+	states := make([]backends.WindowState, n)
 	now := req.Now.UnixNano()
 	for {
 		all := true
@@ -67,10 +67,10 @@ func (s *Storage) decide(ctx context.Context, req *backends.Request, results []b
 			if kvs[i] != nil {
 				v = kvs[i].Value
 			}
-			if err := states[i].load(req.Strategy, v); err != nil {
+			if err := loadState(&states[i], req.Strategy, v); err != nil {
 				return false, fmt.Errorf("etcd: %s: key %q: %w", op, keys[i], err)
 			}
-			results[i].Allowed = states[i].current(now, &req.Limits[i])
+			results[i].Allowed = decideState(&states[i], now, &req.Limits[i])
 			all = all && results[i].Allowed
 		}
 		if all && charge {
@@ -86,7 +86,7 @@ func (s *Storage) decide(ctx context.Context, req *backends.Request, results []b
 			}
 		}
 		for i := range req.Limits {
-			states[i].result(now, &req.Limits[i], results[i].Allowed, &results[i])
+			result(&states[i], now, &req.Limits[i], results[i].Allowed, &results[i])
 		}
 		return all, nil
 	}
@@ -121,7 +121,7 @@ func (s *Storage) read(ctx context.Context, keys []string, kvs []*mvccpb.KeyValu
 // Txn succeeded; when it did not, another writer came first, and kvs hold
 // the values the Txn's else branch read, at the revision that failed it,
 // so that a retry needs no extra read.
-func (s *Storage) write(ctx context.Context, req *backends.Request, keys []string, kvs []*mvccpb.KeyValue, states []state, now int64) (bool, error) {
+func (s *Storage) write(ctx context.Context, req *backends.Request, keys []string, kvs []*mvccpb.KeyValue, states []backends.WindowState, now int64) (bool, error) {
 	var cmps []clientv3.Cmp
 	var puts []clientv3.Op
 	var leases []clientv3.LeaseID
@@ -131,8 +131,8 @@ func (s *Storage) write(ctx context.Context, req *backends.Request, keys []strin
 		if l.Cost == 0 {
 			continue // its state does not change: no write, no guard
 		}
-		states[i].charge(now, l.Cost)
-		id, err := s.leases.get(ctx, lifeOf(states[i].expires(int64(l.Window)), now))
+		states[i].Charge(now, l.Cost)
+		id, err := s.leases.get(ctx, lifeOf(states[i].Expires(int64(l.Window)), now))
 		if err != nil {
 			return false, fmt.Errorf("lease: %w", err)
 		}
@@ -140,7 +140,7 @@ func (s *Storage) write(ctx context.Context, req *backends.Request, keys []strin
 		if kvs[i] != nil {
 			rev = kvs[i].ModRevision
 		}
-		buf = states[i].appendBinary(buf[:0])
+		buf, _ = states[i].AppendBinary(buf[:0])
 		cmps = append(cmps, clientv3.Compare(clientv3.ModRevision(keys[i]), "=", rev))
 		puts = append(puts, clientv3.OpPut(keys[i], string(buf), clientv3.WithLease(id)))
 		leases = append(leases, id)
