@@ -36,13 +36,8 @@ var packageOfScheme = map[string]string{
 	"memcached":       "memcached",
 	"mongodb":         "mongodb",
 	"mongodb+srv":     "mongodb",
-}
-
-// plannedSchemes are the schemes of storages the design names but the
-// project does not ship yet, so that opening one says so instead of
-// suggesting an import that does not exist.
-var plannedSchemes = map[string]string{
-	"etcd": "etcd",
+	"etcd":            "etcd",
+	"etcds":           "etcd",
 }
 
 // Register makes a storage available under scheme (lower case, without
@@ -85,9 +80,6 @@ func Open(uri string) (Storage, error) {
 	open := registry[u.Scheme]
 	registryMu.RUnlock()
 	if open == nil {
-		if name, ok := plannedSchemes[u.Scheme]; ok {
-			return nil, fmt.Errorf("backends: scheme %q in %q: limitgen has no %s storage yet (memory://, memcached://, mongodb:// and the redis schemes are available)", u.Scheme, u.Redacted(), name)
-		}
 		if pkg, ok := packageOfScheme[u.Scheme]; ok {
 			return nil, fmt.Errorf("backends: no storage registered for scheme %q in %q (forgotten import? add _ \"github.com/limitgen/limitgen/backends/%s\")", u.Scheme, u.Redacted(), pkg)
 		}
