@@ -9,9 +9,6 @@ import (
 	"strings"
 	"time"
 
-	// The storages the CLI can inspect and clear.
-	_ "github.com/limitgen/limitgen/backends/memory"
-	_ "github.com/limitgen/limitgen/backends/redis"
 	"github.com/limitgen/limitgen/runtime"
 
 	"github.com/limitgen/limitgen/cmd/limitgen/internal/generate"
@@ -40,6 +37,9 @@ func (c *command) limits() error {
 		if storage = c.storageURI(); storage == "" {
 			return usageError("limitgen limits: -key needs -storage or " + runtime.EnvStorageURI)
 		}
+	}
+	if err := storageLinked(storage); err != nil {
+		return err
 	}
 	results, err := c.load()
 	if err != nil {
@@ -103,6 +103,9 @@ func (c *command) clear() error {
 	storage := c.storageURI()
 	if c.key == "" || storage == "" {
 		return usageError("limitgen clear: -key is required, and -storage or " + runtime.EnvStorageURI)
+	}
+	if err := storageLinked(storage); err != nil {
+		return err
 	}
 	results, err := c.load()
 	if err != nil {
