@@ -1,10 +1,7 @@
 package etcd
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"os"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
@@ -84,7 +81,7 @@ func parseURI(u *backends.URI) (*clientv3.Config, Options, error) {
 			return nil, o, err
 		}
 	}
-	tlsConfig, err := tlsParams(u, useTLS, bad)
+	tlsConfig, err := u.TLSParams(useTLS, "etcds:// (or tls=true)")
 	if err != nil {
 		return nil, o, err
 	}
@@ -121,45 +118,4 @@ func parseURI(u *backends.URI) (*clientv3.Config, Options, error) {
 		cfg.Endpoints = append(cfg.Endpoints, scheme+h)
 	}
 	return cfg, o, nil
-}
-
-// tlsParams reads the TLS parameters; they are errors unless useTLS.
-func tlsParams(u *backends.URI, useTLS bool, bad func(string, ...any) error) (*tls.Config, error) {
-	ca, hasCA := u.Param("ca")
-	cert, hasCert := u.Param("cert")
-	key, hasKey := u.Param("key")
-	serverName, hasName := u.Param("server_name")
-	skip, err := u.BoolParam("insecure_skip_verify", false)
-	if err != nil {
-		return nil, err
-	}
-	if !useTLS {
-		if hasCA || hasCert || hasKey || hasName || skip {
-			return nil, bad("TLS parameters need etcds:// (or tls=true)")
-		}
-		return nil, nil
-	}
-	c := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: serverName, InsecureSkipVerify: skip}
-	if hasCA {
-		pem, err := os.ReadFile(ca)
-		if err != nil {
-			return nil, bad("ca: %v", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, bad("ca=%q holds no PEM certificate", ca)
-		}
-		c.RootCAs = pool
-	}
-	if hasCert != hasKey {
-		return nil, bad("cert= and key= go together")
-	}
-	if hasCert {
-		pair, err := tls.LoadX509KeyPair(cert, key)
-		if err != nil {
-			return nil, bad("client certificate: %v", err)
-		}
-		c.Certificates = []tls.Certificate{pair}
-	}
-	return c, nil
 }

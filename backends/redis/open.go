@@ -1,10 +1,7 @@
 package redis
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -157,7 +154,7 @@ func parseOptions(u *backends.URI) (*parsed, error) {
 			return nil, err
 		}
 	}
-	tlsConfig, err := tlsParams(u, useTLS, bad)
+	tlsConfig, err := u.TLSParams(useTLS, "rediss:// (or tls=true on cluster and sentinel URIs)")
 	if err != nil {
 		return nil, err
 	}
@@ -265,46 +262,4 @@ func fit(d, def, t time.Duration) time.Duration {
 		d = def
 	}
 	return min(d, t)
-}
-
-// tlsParams reads the TLS parameters; giving any of them without TLS is an
-// error, since it would be silently ignored.
-func tlsParams(u *backends.URI, useTLS bool, bad func(string, ...any) error) (*tls.Config, error) {
-	ca, hasCA := u.Param("ca")
-	cert, hasCert := u.Param("cert")
-	key, hasKey := u.Param("key")
-	serverName, hasName := u.Param("server_name")
-	skip, err := u.BoolParam("insecure_skip_verify", false)
-	if err != nil {
-		return nil, err
-	}
-	if !useTLS {
-		if hasCA || hasCert || hasKey || hasName || skip {
-			return nil, bad("TLS parameters need rediss:// (or tls=true on cluster and sentinel URIs)")
-		}
-		return nil, nil
-	}
-	c := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: serverName, InsecureSkipVerify: skip}
-	if hasCA {
-		pem, err := os.ReadFile(ca)
-		if err != nil {
-			return nil, bad("ca: %v", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, bad("ca=%q holds no PEM certificate", ca)
-		}
-		c.RootCAs = pool
-	}
-	if hasCert != hasKey {
-		return nil, bad("cert= and key= go together")
-	}
-	if hasCert {
-		pair, err := tls.LoadX509KeyPair(cert, key)
-		if err != nil {
-			return nil, bad("client certificate: %v", err)
-		}
-		c.Certificates = []tls.Certificate{pair}
-	}
-	return c, nil
 }
