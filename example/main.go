@@ -26,7 +26,10 @@ import (
 	"os"
 	"time"
 
-	_ "github.com/limitgen/limitgen/backends/redis" // so RATELIMIT_STORAGE_URI may name Redis
+	// So that RATELIMIT_STORAGE_URI may name Memcached or Redis; etcd and MongoDB
+	// are one import each too (backends/etcd, backends/mongodb).
+	_ "github.com/limitgen/limitgen/backends/memcached"
+	_ "github.com/limitgen/limitgen/backends/redis"
 	"github.com/limitgen/limitgen/runtime"
 )
 

@@ -22,7 +22,10 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	_ "github.com/limitgen/limitgen/backends/redis" // so RATELIMIT_STORAGE_URI may name Redis
+	// So that RATELIMIT_STORAGE_URI may name Memcached or Redis; etcd and MongoDB
+	// are one import each too (backends/etcd, backends/mongodb).
+	_ "github.com/limitgen/limitgen/backends/memcached"
+	_ "github.com/limitgen/limitgen/backends/redis"
 	"github.com/limitgen/limitgen/example/chi/blog"
 	"github.com/limitgen/limitgen/example/chi/users"
 	"github.com/limitgen/limitgen/runtime"
