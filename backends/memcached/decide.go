@@ -42,9 +42,15 @@ type mark struct {
 }
 
 func (s *Storage) decide(ctx context.Context, req *backends.Request, results []backends.Result, charge bool) (bool, error) {
-	if s.closed.Load() {
+	if !s.enter() {
 		return false, backends.ErrClosed
 	}
+	detach := false
+	defer func() {
+		if !detach {
+			s.calls.Done()
+		}
+	}()
 	if err := req.Validate(results); err != nil {
 		return false, fmt.Errorf("memcached: %w", err)
 	}
@@ -55,7 +61,8 @@ func (s *Storage) decide(ctx context.Context, req *backends.Request, results []b
 		return false, wrap("call", err)
 	}
 	one, many := s.groups(req)
-	deadline, detach := s.bounds(ctx)
+	var deadline time.Time
+	deadline, detach = s.bounds(ctx)
 	if !detach {
 		return s.decideAll(ctx, deadline, req, one, many, results, charge)
 	}
@@ -71,6 +78,7 @@ func (s *Storage) decide(ctx context.Context, req *backends.Request, results []b
 	}
 	ch := make(chan outcome, 1)
 	go func() {
+		defer s.calls.Done()
 		ok, err := s.decideAll(ctx, deadline, req, one, many, own, charge)
 		ch <- outcome{ok, err}
 	}()
