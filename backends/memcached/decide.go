@@ -193,6 +193,8 @@ func (s *Storage) decideItem(ctx context.Context, deadline time.Time, req *backe
 			if err := s.retryAllowed(ctx, deadline, attempt, g.key); err != nil {
 				return false, nil, err
 			}
+		} else if err := timeLeft(deadline, "get "+g.key); err != nil {
+			return false, nil, err // a call over several clients ran out of time
 		}
 		it, err := s.client.Get(g.key)
 		var value []byte
@@ -213,6 +215,9 @@ func (s *Storage) decideItem(ctx context.Context, deadline time.Time, req *backe
 		}
 		if err := ctx.Err(); err != nil {
 			return false, nil, wrap("write "+g.key, err) // nothing charged
+		}
+		if err := timeLeft(deadline, "write "+g.key); err != nil {
+			return false, nil, err // nothing charged
 		}
 		exp := expiration(d.expires, req.Now.UnixNano(), time.Now())
 		if it != nil {
@@ -253,4 +258,15 @@ func (s *Storage) retryAllowed(ctx context.Context, deadline time.Time, attempt 
 		return fmt.Errorf("memcached: item %q: %d compare-and-swap conflicts within the timeout: %w", key, attempt, context.DeadlineExceeded)
 	}
 	return nil
+}
+
+// timeLeft returns an error when deadline has passed, so that a call does
+// not start another round trip after its timeout: each round trip is
+// bounded only by the socket timeout, and a call over several clients
+// makes two per client.
+func timeLeft(deadline time.Time, op string) error {
+	if time.Now().Before(deadline) {
+		return nil
+	}
+	return wrap(op, fmt.Errorf("out of time before the round trip: %w", context.DeadlineExceeded))
 }
