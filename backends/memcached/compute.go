@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/limitgen/limitgen/backends"
 )
@@ -57,6 +58,12 @@ func (d *decision) release() {
 	d.req, d.results, d.m, d.entries = nil, nil, nil, d.entries[:0]
 	if cap(d.out) > maxPooled {
 		d.out = nil
+	}
+	if cap(d.buf) > maxPooled {
+		d.buf = nil // one state's encoding, up to the item's size
+	}
+	if cap(d.entries)*int(unsafe.Sizeof(entry{})) > maxPooled {
+		d.entries = nil
 	}
 	for i := range d.states {
 		if d.states[i].Entries() > maxPooled/16 {

@@ -42,9 +42,15 @@ type mark struct {
 }
 
 func (s *Storage) decide(ctx context.Context, req *backends.Request, results []backends.Result, charge bool) (bool, error) {
-	if s.closed.Load() {
+	if !s.enter() {
 		return false, backends.ErrClosed
 	}
+	detach := false
+	defer func() {
+		if !detach {
+			s.calls.Done()
+		}
+	}()
 	if err := req.Validate(results); err != nil {
 		return false, fmt.Errorf("memcached: %w", err)
 	}
@@ -55,7 +61,8 @@ func (s *Storage) decide(ctx context.Context, req *backends.Request, results []b
 		return false, wrap("call", err)
 	}
 	one, many := s.groups(req)
-	deadline, detach := s.bounds(ctx)
+	var deadline time.Time
+	deadline, detach = s.bounds(ctx)
 	if !detach {
 		return s.decideAll(ctx, deadline, req, one, many, results, charge)
 	}
@@ -71,6 +78,7 @@ func (s *Storage) decide(ctx context.Context, req *backends.Request, results []b
 	}
 	ch := make(chan outcome, 1)
 	go func() {
+		defer s.calls.Done()
 		ok, err := s.decideAll(ctx, deadline, req, one, many, own, charge)
 		ch <- outcome{ok, err}
 	}()
@@ -185,6 +193,8 @@ func (s *Storage) decideItem(ctx context.Context, deadline time.Time, req *backe
 			if err := s.retryAllowed(ctx, deadline, attempt, g.key); err != nil {
 				return false, nil, err
 			}
+		} else if err := timeLeft(deadline, "get "+g.key); err != nil {
+			return false, nil, err // a call over several clients ran out of time
 		}
 		it, err := s.client.Get(g.key)
 		var value []byte
@@ -205,6 +215,9 @@ func (s *Storage) decideItem(ctx context.Context, deadline time.Time, req *backe
 		}
 		if err := ctx.Err(); err != nil {
 			return false, nil, wrap("write "+g.key, err) // nothing charged
+		}
+		if err := timeLeft(deadline, "write "+g.key); err != nil {
+			return false, nil, err // nothing charged
 		}
 		exp := expiration(d.expires, req.Now.UnixNano(), time.Now())
 		if it != nil {
@@ -245,4 +258,15 @@ func (s *Storage) retryAllowed(ctx context.Context, deadline time.Time, attempt 
 		return fmt.Errorf("memcached: item %q: %d compare-and-swap conflicts within the timeout: %w", key, attempt, context.DeadlineExceeded)
 	}
 	return nil
+}
+
+// timeLeft returns an error when deadline has passed, so that a call does
+// not start another round trip after its timeout: each round trip is
+// bounded only by the socket timeout, and a call over several clients
+// makes two per client.
+func timeLeft(deadline time.Time, op string) error {
+	if time.Now().Before(deadline) {
+		return nil
+	}
+	return wrap(op, fmt.Errorf("out of time before the round trip: %w", context.DeadlineExceeded))
 }

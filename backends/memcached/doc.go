@@ -50,7 +50,8 @@
 // the context's deadline comes before the timeout, the call runs in a
 // goroutine of its own and returns at that deadline; the round trip in
 // flight then finishes in the background, its outcome unknown (as with
-// any error, the request may or may not have been charged).
+// any error, the request may or may not have been charged). Close waits
+// for such calls, so none outlives it.
 //
 // # Whose clock
 //

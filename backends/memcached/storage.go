@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -18,7 +19,12 @@ import (
 type Storage struct {
 	client *memcache.Client
 	opts   Options
-	closed atomic.Bool
+	// mu guards closed against calls starting: a call registers in calls
+	// under mu's read lock unless closed, so that Close, which sets closed
+	// under the write lock, can then wait for every call in flight.
+	mu     sync.RWMutex
+	closed bool
+	calls  sync.WaitGroup
 	// conflicts counts compare-and-swap writes that lost a race and were
 	// retried, for tests and diagnostics.
 	conflicts atomic.Int64
@@ -65,12 +71,20 @@ func (s *Storage) Ping(ctx context.Context) error {
 }
 
 // Close marks the storage closed, so later calls return
-// backends.ErrClosed, and with Options.CloseClient closes the client's
-// idle connections. A second Close returns backends.ErrClosed.
+// backends.ErrClosed, waits for the calls in flight to end (those whose
+// context is done but whose round trip still runs, and refunds, included:
+// at most about twice Options.Timeout), and with Options.CloseClient then
+// closes the client's idle connections, none of which a call puts back
+// after that. A second Close returns backends.ErrClosed.
 func (s *Storage) Close() error {
-	if s.closed.Swap(true) {
+	s.mu.Lock()
+	was := s.closed
+	s.closed = true
+	s.mu.Unlock()
+	if was {
 		return backends.ErrClosed
 	}
+	s.calls.Wait()
 	if s.opts.CloseClient {
 		return wrap("close", s.client.Close())
 	}
@@ -85,26 +99,43 @@ func (s *Storage) Close() error {
 // run returns when ctx is done, the round trip in flight then ending
 // within the socket timeout, its outcome unknown; f must then not write
 // to memory the caller reads after run returns: it is told that it runs
-// detached.
+// detached. Close waits for f either way.
 func (s *Storage) run(ctx context.Context, f func(ctx context.Context, deadline time.Time, detached bool) error) error {
-	if s.closed.Load() {
+	if !s.enter() {
 		return backends.ErrClosed
 	}
 	if err := ctx.Err(); err != nil {
+		s.calls.Done()
 		return wrap("call", err)
 	}
 	deadline, detach := s.bounds(ctx)
 	if !detach {
+		defer s.calls.Done()
 		return f(ctx, deadline, false)
 	}
 	ch := make(chan error, 1)
-	go func() { ch <- f(ctx, deadline, true) }()
+	go func() {
+		defer s.calls.Done()
+		ch <- f(ctx, deadline, true)
+	}()
 	select {
 	case err := <-ch:
 		return err
 	case <-ctx.Done():
 		return wrap("call", ctx.Err())
 	}
+}
+
+// enter registers a call, which must end with s.calls.Done(), unless the
+// storage is closed; it reports whether it did.
+func (s *Storage) enter() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return false
+	}
+	s.calls.Add(1)
+	return true
 }
 
 // bounds returns the deadline of a call starting now, the earlier of the
