@@ -2,6 +2,7 @@ package backends
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"sort"
 	"strconv"
@@ -101,19 +102,28 @@ func (u *URI) IntParam(name string, def int) (int, error) {
 
 // DurationParam reads a duration parameter written for time.ParseDuration
 // ("250ms", "2s") or as a plain number of seconds ("0.5"); def is returned
-// when it is absent.
+// when it is absent. A negative duration, or a number of seconds beyond
+// what a time.Duration holds (about 292 years), is an error.
 func (u *URI) DurationParam(name string, def time.Duration) (time.Duration, error) {
 	v, ok := u.Param(name)
 	if !ok {
 		return def, nil
 	}
-	if d, err := time.ParseDuration(v); err == nil {
-		return d, nil
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(v, 64)
+		if ferr != nil || math.IsNaN(f) {
+			return 0, fmt.Errorf("backends: storage URI %q: parameter %s=%q is not a duration (e.g. 500ms, 2s)", u.Redacted(), name, v)
+		}
+		if f*float64(time.Second) >= math.MaxInt64 {
+			return 0, fmt.Errorf("backends: storage URI %q: parameter %s=%q is longer than a duration can be (about 292 years)", u.Redacted(), name, v)
+		}
+		d = time.Duration(f * float64(time.Second))
 	}
-	if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 {
-		return time.Duration(f * float64(time.Second)), nil
+	if d < 0 {
+		return 0, fmt.Errorf("backends: storage URI %q: parameter %s=%q is negative", u.Redacted(), name, v)
 	}
-	return 0, fmt.Errorf("backends: storage URI %q: parameter %s=%q is not a duration (e.g. 500ms, 2s)", u.Redacted(), name, v)
+	return d, nil
 }
 
 // BoolParam reads a boolean parameter (strconv.ParseBool spellings); def is

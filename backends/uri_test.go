@@ -101,6 +101,15 @@ func TestURIParams(t *testing.T) {
 			t.Errorf("bad parameter %s: %v; want an error quoting it without the password", name, err)
 		}
 	}
+	for _, c := range []struct{ v, want string }{
+		{"-1s", "negative"}, {"-0.5", "negative"}, {"1e30", "longer than a duration"},
+		{"Inf", "longer than a duration"}, {"NaN", "not a duration"}, {"soon", "not a duration"},
+	} {
+		u, _ := backends.ParseURI("redis://h:1?timeout=" + c.v)
+		if d, err := u.DurationParam("timeout", time.Second); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("timeout=%s: %v, %v; want an error saying %q", c.v, d, err, c.want)
+		}
+	}
 	u, _ = backends.ParseURI("memory://?a=1")
 	_, _ = u.Param("a")
 	if err := u.CheckParams(); err != nil {

@@ -68,12 +68,6 @@ func parseURI(u *backends.URI) (*clientv3.Config, Options, error) {
 	if o.Timeout, err = u.DurationParam("timeout", DefaultTimeout); err != nil {
 		return nil, o, err
 	}
-	if o.Timeout < 0 {
-		// Options.Timeout's negative means no bound, which the URI spells
-		// timeout=0; a negative value here is a mistake, not a request to
-		// drop the bound.
-		return nil, o, bad("timeout must be zero (no bound) or positive")
-	}
 	if o.Timeout == 0 {
 		o.Timeout = -1 // timeout=0: no bound beyond the context
 	}

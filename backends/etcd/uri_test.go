@@ -60,7 +60,7 @@ func TestOpenErrors(t *testing.T) {
 		{"etcd://u:s3cret@h:2379?dial_timeout=0", "dial_timeout must be positive"},
 		// A negative timeout would silently mean "no bound" (Options.Timeout's
 		// convention), which the URI spells timeout=0.
-		{"etcd://u:s3cret@h:2379?timeout=-1s", "timeout must be zero (no bound) or positive"},
+		{"etcd://u:s3cret@h:2379?timeout=-1s", `timeout="-1s" is negative`},
 		{"etcd://u:s3cret@h:2379?tls=maybe", `tls="maybe" is not a boolean`},
 		{"etcd://u:s3cret@h:2379?ca=/x.pem", "TLS parameters need etcds://"},
 		{"etcds://u:s3cret@h:2379?ca=/does/not/exist.pem", "ca: open /does/not/exist.pem"},

@@ -43,8 +43,8 @@ func Open(u *backends.URI) (backends.Storage, error) {
 	if o.Timeout, err = u.DurationParam("timeout", DefaultTimeout); err != nil {
 		return nil, err
 	}
-	if o.Timeout <= 0 {
-		return nil, bad("timeout=%v must be positive", o.Timeout)
+	if o.Timeout == 0 {
+		return nil, bad("timeout=0: memcached needs a positive bound (its client takes no context)")
 	}
 	idle, err := u.IntParam("max_idle_conns", DefaultMaxIdleConns)
 	if err != nil {

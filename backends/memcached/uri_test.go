@@ -25,8 +25,8 @@ func TestOpenErrors(t *testing.T) {
 	cases := []struct{ uri, want string }{
 		{"memcached://127.0.0.1:11211?colour=blue", "unknown parameter(s) colour"},
 		{"memcached://127.0.0.1:11211?timeout=soon", `timeout="soon" is not a duration`},
-		{"memcached://127.0.0.1:11211?timeout=0", "timeout=0s must be positive"},
-		{"memcached://127.0.0.1:11211?timeout=-1s", "must be positive"},
+		{"memcached://127.0.0.1:11211?timeout=0", "needs a positive bound"},
+		{"memcached://127.0.0.1:11211?timeout=-1s", `timeout="-1s" is negative`},
 		{"memcached://127.0.0.1:11211?max_idle_conns=many", "not an integer"},
 		{"memcached://127.0.0.1:11211?max_idle_conns=-1", "max_idle_conns=-1 is negative"},
 		{"memcached://127.0.0.1:11211?max_item_size=100", "max_item_size=100 is below 1024"},

@@ -94,12 +94,7 @@ func parseURI(u *backends.URI) (Options, *options.ClientOptions, error) {
 	if o.Sweep, err = u.DurationParam("sweep", DefaultSweep); err != nil {
 		return o, nil, err
 	}
-	switch {
-	case o.Timeout < 0:
-		return o, nil, bad("timeout=%v is negative", o.Timeout)
-	case o.Sweep < 0:
-		return o, nil, bad("sweep=%v is negative", o.Sweep)
-	case o.Timeout == 0:
+	if o.Timeout == 0 {
 		o.Timeout = -1 // timeout=0: no bound beyond the context
 	}
 	if o.Sweep == 0 {
