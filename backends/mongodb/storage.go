@@ -22,7 +22,7 @@ type Storage struct {
 	timeout time.Duration // ≤ 0: no bound beyond the context
 
 	closed atomic.Bool
-	done   chan struct{} // closed by Close: stops the sweeper
+	done   chan struct{} // closed by Close: no sweeper starts after it
 	wg     sync.WaitGroup
 
 	expiry expiry
@@ -111,6 +111,9 @@ func (s *Storage) Close() error {
 	}
 	s.expiry.mu.Lock() // no sweeper starts after this
 	close(s.done)
+	if s.expiry.stop != nil {
+		s.expiry.stop() // cut short a sweep in flight
+	}
 	s.expiry.mu.Unlock()
 	s.wg.Wait()
 	if !s.opts.CloseClient {

@@ -2,6 +2,8 @@ package mongodb_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -11,6 +13,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/limitgen/limitgen/backends"
 	"github.com/limitgen/limitgen/backends/backendtest"
@@ -485,4 +488,44 @@ func TestReadOnlyDecisions(t *testing.T) {
 func with0(l backends.Limit) backends.Limit {
 	l.Cost = 0
 	return l
+}
+
+// TestCloseDuringHungSweep: Close returns promptly even while the sweeper
+// waits on a server that does not answer, also with timeout=0 (no bound
+// beyond the context): the sweep in flight is cancelled, not awaited.
+func TestCloseDuringHungSweep(t *testing.T) {
+	px, uri := startProxy(t)
+	var b [6]byte
+	rand.Read(b[:])
+	params := append(append([]string{"prefix=" + backendtest.UniquePrefix(t), "collection=test-" + hex.EncodeToString(b[:])}, serverParams()...), "timeout=0", "sweep=10ms")
+	bs, err := backends.Open(backendtest.URIWithParams(uri, params...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := bs.(*mongodb.Storage)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if c, err := mongo.Connect(options.Client().ApplyURI(serverURI(t))); err == nil {
+			c.Database(st.Collection().Database().Name()).Collection(st.Collection().Name()).Drop(ctx)
+			c.Disconnect(ctx)
+		}
+	})
+	hit(t, st, backends.FixedWindow, t0, lim("hung", "s", 5, time.Hour))
+	if _, sweeping := mongodb.ExpiryMode(st); !sweeping {
+		st.Close()
+		t.Skip("the server keeps a TTL index: no sweeper to hang")
+	}
+	time.Sleep(50 * time.Millisecond) // a few sweeps go through
+	px.freeze()
+	time.Sleep(100 * time.Millisecond) // the next sweep hangs
+	closed := make(chan error, 1)
+	go func() { closed <- st.Close() }()
+	select {
+	case <-closed:
+	case <-time.After(3 * time.Second):
+		px.unfreeze() // let Close end, so the test can
+		<-closed
+		t.Fatal("Close waited more than 3s for a sweep on a hung server")
+	}
 }
