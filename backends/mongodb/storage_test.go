@@ -529,3 +529,77 @@ func TestCloseDuringHungSweep(t *testing.T) {
 		t.Fatal("Close waited more than 3s for a sweep on a hung server")
 	}
 }
+
+// TestBatchLeaderCancelled: the caller whose Hit runs a batch cancels its
+// context while the batch is in flight; the other Hits of that batch, whose
+// contexts are live, are still decided (not failed with the leader's
+// context.Canceled).
+func TestBatchLeaderCancelled(t *testing.T) {
+	px, uri := startProxy(t)
+	st := openAt(t, uri)
+	l := lim("leader", "s", 10, time.Hour)
+	release := make(chan struct{})
+	inSecond := make(chan struct{})
+	var calls atomic.Int32
+	mongodb.SetBeforeWrite(st, func() {
+		switch calls.Add(1) {
+		case 1:
+			<-release // hold the first batch while the others queue
+		case 2:
+			px.freeze() // the second batch's write waits on the server
+			close(inSecond)
+		}
+	})
+	req := func() *backends.Request { return &backends.Request{Now: t0, Limits: []backends.Limit{l}} }
+	first := make(chan error, 1)
+	go func() {
+		_, err := st.Hit(context.Background(), req(), make([]backends.Result, 1))
+		first <- err
+	}()
+	for calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	// Two Hits queue: one without deadline, which will lead the next batch
+	// (its context, bounded by the storage's 10s timeout, ends last), and
+	// one with a 5s deadline.
+	leaderCtx, cancelLeader := context.WithCancel(context.Background())
+	defer cancelLeader()
+	type outcome struct {
+		ok  bool
+		err error
+	}
+	leader, other := make(chan outcome, 1), make(chan outcome, 1)
+	go func() {
+		ok, err := st.Hit(leaderCtx, req(), make([]backends.Result, 1))
+		leader <- outcome{ok, err}
+	}()
+	for mongodb.Queued(st) < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // within the storage's timeout
+		defer cancel()
+		ok, err := st.Hit(ctx, req(), make([]backends.Result, 1))
+		other <- outcome{ok, err}
+	}()
+	for mongodb.Queued(st) < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	<-inSecond
+	time.Sleep(50 * time.Millisecond)
+	cancelLeader() // the leader's caller goes away while the batch's write is in flight
+	time.Sleep(50 * time.Millisecond)
+	px.unfreeze()
+	if o := <-other; o.err != nil || !o.ok {
+		t.Errorf("Hit batched behind a cancelled leader: %v, %v; want admitted", o.ok, o.err)
+	}
+	<-leader // decided too (its charge stays) or failed: either is right
+	_, res := peek(t, st, backends.FixedWindow, t0, l)
+	if res[0].Remaining != 7 && res[0].Remaining != 8 {
+		t.Errorf("remaining %d, want 7 or 8", res[0].Remaining)
+	}
+}
