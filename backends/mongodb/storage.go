@@ -142,12 +142,15 @@ func (s *Storage) bound(ctx context.Context) (context.Context, context.CancelFun
 func noCancel() {}
 
 // wrap names the package and the operation in err; a call cut short by
-// Close returns backends.ErrClosed. Driver errors carry no credentials.
+// Close returns backends.ErrClosed: once Close has disconnected the client
+// (Options.CloseClient), any failure of a call in flight is, whichever
+// error the driver reports (ErrClientDisconnected, a closed pool, a
+// connection closed mid-read). Driver errors carry no credentials.
 func (s *Storage) wrap(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if s.closed.Load() && (errors.Is(err, mongo.ErrClientDisconnected) || errors.Is(err, context.Canceled)) {
+	if s.closed.Load() && (s.opts.CloseClient || errors.Is(err, mongo.ErrClientDisconnected) || errors.Is(err, context.Canceled)) {
 		return backends.ErrClosed
 	}
 	return fmt.Errorf("mongodb: %s: %w", op, err)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -601,5 +602,52 @@ func TestBatchLeaderCancelled(t *testing.T) {
 	_, res := peek(t, st, backends.FixedWindow, t0, l)
 	if res[0].Remaining != 7 && res[0].Remaining != 8 {
 		t.Errorf("remaining %d, want 7 or 8", res[0].Remaining)
+	}
+}
+
+// TestCloseDuringHits: Hits in flight when Close disconnects the client
+// fail with backends.ErrClosed (or succeed), never with a driver error of
+// the pool Close shut, and no goroutine of the storage outlives Close.
+func TestCloseDuringHits(t *testing.T) {
+	serverURI(t)
+	before := runtime.NumGoroutine()
+	for round := 0; round < 5; round++ {
+		st := open(t)
+		hit(t, st, backends.FixedWindow, t0, lim("close", "s", 1<<40, time.Hour)) // settle the expiry
+		var wg sync.WaitGroup
+		errs := make(chan error, 1000)
+		for g := 0; g < 20; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 50; i++ {
+					l := lim(fmt.Sprint("close", g%5), "s", 1<<40, time.Hour)
+					_, err := st.Hit(context.Background(), &backends.Request{Now: t0, Limits: []backends.Limit{l}}, make([]backends.Result, 1))
+					if errors.Is(err, backends.ErrClosed) {
+						return
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		time.Sleep(time.Duration(5+5*round) * time.Millisecond)
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("Hit racing Close: %v; want backends.ErrClosed", err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after Close, %d before Open", n, before)
 	}
 }
