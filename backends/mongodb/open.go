@@ -26,7 +26,8 @@ func init() {
 // (https://www.mongodb.com/docs/manual/reference/connection-string-options/:
 // maxPoolSize, authSource, tls, replicaSet, w, readPreference, …) go to the
 // driver as written; each option must be spelt as documented (maxPoolSize,
-// not maxpoolsize), so that a typo is reported rather than ignored.
+// not maxpoolsize), so that a typo is reported rather than ignored. w=0 is
+// refused: a decision must learn whether its compare-and-swap matched.
 // limitgen's own parameters:
 //
 //	database=NAME       database of the counters (Options.Database); default the
@@ -148,6 +149,9 @@ func parseURIParams(u *backends.URI) (Options, *options.ClientOptions, error) {
 	clientOpts := options.Client().ApplyURI(driverURI(u, db, q))
 	if err := clientOpts.Validate(); err != nil {
 		return o, nil, bad("%s", scrub(err.Error(), secrets(u)))
+	}
+	if !clientOpts.WriteConcern.Acknowledged() {
+		return o, nil, bad("w=0: a decision must learn whether its compare-and-swap matched; use w=1 or more")
 	}
 	return o, clientOpts, nil
 }

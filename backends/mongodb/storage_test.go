@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/limitgen/limitgen/backends"
 	"github.com/limitgen/limitgen/backends/backendtest"
@@ -649,5 +651,36 @@ func TestCloseDuringHits(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines after Close, %d before Open", n, before)
+	}
+}
+
+// TestUnacknowledgedWrites: with w=0 the server does not say whether a
+// compare-and-swap matched, so a decision cannot tell a lost race from a
+// charge that landed. Open refuses w=0, and a client configured so by the
+// application (New) gets an error from Hit, never a charge repeated by
+// retries.
+func TestUnacknowledgedWrites(t *testing.T) {
+	if _, err := backends.Open(backendtest.URIWithParams(serverURI(t), "w=0")); err == nil || !strings.Contains(err.Error(), "w=0") {
+		t.Errorf("Open with w=0: %v; want an error that names w=0", err)
+	}
+	base := open(t)
+	client, err := mongo.Connect(options.Client().ApplyURI(backendtest.URIWithParams(serverURI(t), serverParams()...)).SetWriteConcern(writeconcern.Unacknowledged()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := mongodb.New(client, mongodb.Options{Database: base.Collection().Database().Name(), Collection: base.Collection().Name(), Prefix: base.Prefix(), Timeout: 2 * time.Second, CloseClient: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	l := lim("unack", "s", 10, time.Hour)
+	hit(t, base, backends.FixedWindow, t0, l) // a document exists: the write is a compare-and-swap
+	_, err = st.Hit(context.Background(), &backends.Request{Now: t0, Limits: []backends.Limit{l}}, make([]backends.Result, 1))
+	if err == nil || !strings.Contains(err.Error(), "unacknowledged") {
+		t.Errorf("Hit with an unacknowledged write concern: %v; want an error", err)
+	}
+	time.Sleep(100 * time.Millisecond) // let unacknowledged writes land
+	if _, res := peek(t, base, backends.FixedWindow, t0, l); res[0].Remaining < 8 {
+		t.Errorf("remaining %d after 2 Hits, want at least 8: retries charged again", res[0].Remaining)
 	}
 }
