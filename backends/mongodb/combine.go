@@ -83,9 +83,12 @@ func (q *queues) join(s *Storage, id string, p *pending) error {
 
 // lead runs batch, of which leader (the caller) is a member, then hands
 // the decisions that queued meanwhile to one of them to run as the next
-// batch (or ends the queue), and wakes the other members of batch.
+// batch (or ends the queue), and wakes the other members of batch. The
+// batch's calls are bounded by batchContext.
 func (q *queues) lead(s *Storage, id string, leader *pending, batch []*pending) {
-	s.runBatch(leader.ctx, id, batch)
+	ctx, cancel := batchContext(leader, batch)
+	s.runBatch(ctx, id, batch)
+	cancel()
 	q.mu.Lock()
 	w := q.waiting[id]
 	var next []*pending
@@ -117,6 +120,40 @@ func (q *queues) lead(s *Storage, id string, leader *pending, batch []*pending) 
 		}
 		next[best].lead = next
 		close(next[best].wake)
+	}
+}
+
+// batchContext returns the context that bounds batch's calls: the
+// leader's deadline (the latest of the batch's, see lead), ended early only
+// once every member's context has ended. One member whose caller cancels
+// (a client that went away) thus does not fail the others' decisions. The
+// returned cancel must be called when the batch is done.
+func batchContext(leader *pending, batch []*pending) (context.Context, context.CancelFunc) {
+	if len(batch) == 1 {
+		return leader.ctx, func() {}
+	}
+	ctx := context.WithoutCancel(leader.ctx)
+	cancelDeadline := context.CancelFunc(func() {})
+	if d, ok := leader.ctx.Deadline(); ok {
+		ctx, cancelDeadline = context.WithDeadline(ctx, d)
+	}
+	ctx, cancelAll := context.WithCancelCause(ctx)
+	var left atomic.Int32
+	left.Store(int32(len(batch)))
+	stops := make([]func() bool, len(batch))
+	for i, m := range batch {
+		stops[i] = context.AfterFunc(m.ctx, func() {
+			if left.Add(-1) == 0 {
+				cancelAll(context.Cause(m.ctx))
+			}
+		})
+	}
+	return ctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		cancelAll(nil)
+		cancelDeadline()
 	}
 }
 

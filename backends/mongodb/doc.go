@@ -51,9 +51,10 @@
 // one replace. So one process's goroutines never fail each other's swaps,
 // and a hot client costs two round trips per batch, not per request. A
 // Hit whose context ends while it waits is never sent; one taken into a
-// batch waits for it. A batch's calls are bounded by the context of the
+// batch waits for it. A batch's calls are bounded by the deadline of the
 // decision that runs it: the first to arrive, then, for each next batch,
-// the waiting decision whose deadline is latest. Across processes the swap alone
+// the waiting decision whose deadline is latest; a caller's cancellation
+// cuts a batch short only once every member's context has ended. Across processes the swap alone
 // decides, and contention on one client costs retries (with a short
 // random pause after the second).
 //

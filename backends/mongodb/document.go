@@ -82,6 +82,7 @@ func (s *Storage) load(ctx context.Context, id string, d *document) (found bool,
 // is still as read: old is the version read, or nil when there was no
 // document. It reports false when another writer came first (the
 // compare-and-swap failed). A document left without entries is deleted.
+// A write the server does not acknowledge is an error (errUnacknowledged).
 func (s *Storage) store(ctx context.Context, id string, old *int64, entries []entry) (bool, error) {
 	if len(entries) == 0 {
 		if old == nil {
@@ -91,15 +92,18 @@ func (s *Storage) store(ctx context.Context, id string, old *int64, entries []en
 		if err != nil {
 			return false, err
 		}
-		return r.DeletedCount == 1, nil
+		return r.DeletedCount == 1, acknowledged(r.Acknowledged)
 	}
 	d := document{ID: id, V: rand.Int64(), S: entries, E: expireAt(entries)}
 	if old == nil {
-		_, err := s.coll.InsertOne(ctx, &d)
+		r, err := s.coll.InsertOne(ctx, &d)
 		if mongo.IsDuplicateKeyError(err) {
 			return false, nil
 		}
-		return err == nil, err
+		if err != nil {
+			return false, err
+		}
+		return true, acknowledged(r.Acknowledged)
 	}
 	for d.V == *old {
 		d.V = rand.Int64()
@@ -108,7 +112,22 @@ func (s *Storage) store(ctx context.Context, id string, old *int64, entries []en
 	if err != nil {
 		return false, err
 	}
-	return r.MatchedCount == 1, nil
+	return r.MatchedCount == 1, acknowledged(r.Acknowledged)
+}
+
+// errUnacknowledged is returned by a write under an unacknowledged write
+// concern (w=0, on a client passed to New): the server does not say
+// whether the compare-and-swap matched, so the decision can neither count
+// its charge nor retry without charging twice.
+var errUnacknowledged = errors.New("unacknowledged write concern (w=0): the outcome of the compare-and-swap is unknown; use w=1 or more")
+
+// acknowledged returns errUnacknowledged unless the server acknowledged a
+// write.
+func acknowledged(ack bool) error {
+	if !ack {
+		return errUnacknowledged
+	}
+	return nil
 }
 
 // expireAt returns the document expiry for entries: the latest X rounded

@@ -43,10 +43,16 @@ func serverParams() []string {
 // collection per test keeps the tests fast; MongoDB uses the _id index.
 func open(t testing.TB, params ...string) *mongodb.Storage {
 	t.Helper()
+	return openAt(t, serverURI(t), params...)
+}
+
+// openAt is open on the server at uri (a proxy of LIMITGEN_MONGODB_URI's).
+func openAt(t testing.TB, uri string, params ...string) *mongodb.Storage {
+	t.Helper()
 	var b [6]byte
 	rand.Read(b[:])
 	params = append(append([]string{"prefix=" + backendtest.UniquePrefix(t), "collection=test-" + hex.EncodeToString(b[:])}, serverParams()...), params...)
-	st, err := backends.Open(backendtest.URIWithParams(serverURI(t), params...))
+	st, err := backends.Open(backendtest.URIWithParams(uri, params...))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,9 @@ type expiry struct {
 	mu       sync.Mutex
 	ttl      bool // the server keeps a TTL index
 	sweeping bool // the sweeper runs
+	// stop cancels the sweeper's context, so that Close does not wait for
+	// a sweep on a server that hangs.
+	stop context.CancelFunc
 }
 
 // ensureExpiry creates the TTL index at the storage's first write. A
@@ -61,22 +64,25 @@ func (s *Storage) ensureExpiry(ctx context.Context) {
 		if every == 0 {
 			every = DefaultSweep
 		}
+		sctx, stop := context.WithCancel(context.Background())
+		s.expiry.stop = stop
 		s.wg.Add(1)
-		go s.sweepEvery(every)
+		go s.sweepEvery(sctx, every)
 	}
 }
 
-// sweepEvery deletes expired documents every interval until Close.
-func (s *Storage) sweepEvery(interval time.Duration) {
+// sweepEvery deletes expired documents every interval until Close, which
+// cancels sctx.
+func (s *Storage) sweepEvery(sctx context.Context, interval time.Duration) {
 	defer s.wg.Done()
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
-		case <-s.done:
+		case <-sctx.Done():
 			return
 		case <-t.C:
-			ctx, cancel := s.bound(context.Background())
+			ctx, cancel := s.bound(sctx)
 			_, _ = s.Sweep(ctx)
 			cancel()
 		}

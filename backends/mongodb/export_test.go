@@ -21,3 +21,14 @@ var DriverURI = driverURI
 
 // Writes returns how many batches of s wrote a document.
 func Writes(s *Storage) int64 { return s.writes.Load() }
+
+// Queued returns how many Hits of s wait for a batch in flight.
+func Queued(s *Storage) int {
+	s.queues.mu.Lock()
+	defer s.queues.mu.Unlock()
+	n := 0
+	for _, w := range s.queues.waiting {
+		n += len(w)
+	}
+	return n
+}

@@ -1,6 +1,7 @@
 package mongodb
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -25,7 +26,8 @@ func init() {
 // (https://www.mongodb.com/docs/manual/reference/connection-string-options/:
 // maxPoolSize, authSource, tls, replicaSet, w, readPreference, …) go to the
 // driver as written; each option must be spelt as documented (maxPoolSize,
-// not maxpoolsize), so that a typo is reported rather than ignored.
+// not maxpoolsize), so that a typo is reported rather than ignored. w=0 is
+// refused: a decision must learn whether its compare-and-swap matched.
 // limitgen's own parameters:
 //
 //	database=NAME       database of the counters (Options.Database); default the
@@ -49,7 +51,7 @@ func Open(u *backends.URI) (backends.Storage, error) {
 	}
 	client, err := mongo.Connect(clientOpts)
 	if err != nil {
-		return nil, fmt.Errorf("mongodb: storage URI %q: %s", u.Redacted(), scrub(err.Error(), u.Password))
+		return nil, fmt.Errorf("mongodb: storage URI %q: %s", scrub(u.Redacted(), secrets(u)), scrub(err.Error(), secrets(u)))
 	}
 	opts.CloseClient = true
 	return New(client, opts)
@@ -77,6 +79,16 @@ var driverParams = []string{
 // parseURI reads limitgen's parameters into Options and everything else
 // into the driver's client options; unknown parameters are errors.
 func parseURI(u *backends.URI) (Options, *options.ClientOptions, error) {
+	o, clientOpts, err := parseURIParams(u)
+	if err != nil {
+		if hidden := secrets(u); len(hidden) > 1 { // more than Redacted hides
+			err = errors.New(scrub(err.Error(), hidden))
+		}
+	}
+	return o, clientOpts, err
+}
+
+func parseURIParams(u *backends.URI) (Options, *options.ClientOptions, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("mongodb: storage URI %q: "+format, append([]any{u.Redacted()}, args...)...)
 	}
@@ -131,7 +143,10 @@ func parseURI(u *backends.URI) (Options, *options.ClientOptions, error) {
 
 	clientOpts := options.Client().ApplyURI(driverURI(u, db, q))
 	if err := clientOpts.Validate(); err != nil {
-		return o, nil, bad("%s", scrub(err.Error(), u.Password))
+		return o, nil, bad("%s", scrub(err.Error(), secrets(u)))
+	}
+	if !clientOpts.WriteConcern.Acknowledged() {
+		return o, nil, bad("w=0: a decision must learn whether its compare-and-swap matched; use w=1 or more")
 	}
 	return o, clientOpts, nil
 }
@@ -178,12 +193,31 @@ func escape(s string) string {
 	return b.String()
 }
 
-// scrub hides the password in a driver's message, in case the driver
-// quoted the connection string it was given.
-func scrub(msg, password string) string {
-	if password == "" {
-		return msg
+// secrets returns the credentials in u: the password (always first, empty
+// when there is none) and any AWS session token given as an
+// authentication property (authMechanismProperties=AWS_SESSION_TOKEN:…),
+// which u.Redacted does not hide.
+func secrets(u *backends.URI) []string {
+	out := []string{u.Password}
+	v, _ := u.Param("authMechanismProperties")
+	for _, p := range strings.Split(v, ",") {
+		if k, val, _ := strings.Cut(p, ":"); strings.EqualFold(strings.TrimSpace(k), "AWS_SESSION_TOKEN") && val != "" {
+			out = append(out, val)
+		}
 	}
-	msg = strings.ReplaceAll(msg, escape(password), "xxxxx")
-	return strings.ReplaceAll(msg, password, "xxxxx")
+	return out
+}
+
+// scrub hides each of secrets in a message, as written and in the
+// encodings a URI gives it, in case the message quotes a connection string.
+func scrub(msg string, secrets []string) string {
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		for _, form := range []string{escape(s), url.QueryEscape(s), url.PathEscape(s), s} {
+			msg = strings.ReplaceAll(msg, form, "xxxxx")
+		}
+	}
+	return msg
 }

@@ -1,6 +1,7 @@
 package mongodb_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -42,6 +43,35 @@ func TestOpenErrors(t *testing.T) {
 		}
 		if !strings.HasPrefix(err.Error(), "mongodb: ") && !strings.HasPrefix(err.Error(), "backends: ") {
 			t.Errorf("Open(%q): %v; want it to start with the package name", c.uri, err)
+		}
+	}
+}
+
+// TestOpenErrorsHideSessionToken: an AWS session token given as an
+// authentication property (authMechanismProperties=AWS_SESSION_TOKEN:…) is
+// a credential like the password: no error of Open shows it, in any
+// encoding, whichever parameter is wrong.
+func TestOpenErrorsHideSessionToken(t *testing.T) {
+	const token = "FwoGZXIvYXdzEJr/token+with=chars"
+	props := "authMechanismProperties=AWS_SESSION_TOKEN:" + url.QueryEscape(token)
+	for _, uri := range []string{
+		"mongodb://AKID:secretkey@127.0.0.1:27017/?authMechanism=MONGODB-AWS&" + props + "&colour=blue",
+		"mongodb://AKID:secretkey@127.0.0.1:27017/?authMechanism=MONGODB-AWS&" + props + "&timeout=soon",
+		"mongodb://AKID:secretkey@127.0.0.1:27017/?authMechanism=MONGODB-AWS&" + props + "&sweep=-1s",
+		"mongodb://AKID:secretkey@127.0.0.1:27017/?authMechanism=MONGODB-AWS&" + props + "&maxPoolSize=many",
+		"mongodb://AKID:secretkey@127.0.0.1:27017/?authMechanism=MONGODB-AWS&" + props + ",BAD",
+		"mongodb://AKID:secretkey@/?authMechanism=MONGODB-AWS&" + props,
+	} {
+		_, err := backends.Open(uri)
+		if err == nil {
+			t.Errorf("Open(%q): no error", uri)
+			continue
+		}
+		for _, form := range []string{token, url.QueryEscape(token), url.PathEscape(token), "FwoGZXIvYXdzEJr"} {
+			if strings.Contains(err.Error(), form) {
+				t.Errorf("Open(%q): the error shows the session token: %v", uri, err)
+				break
+			}
 		}
 	}
 }

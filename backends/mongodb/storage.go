@@ -22,7 +22,7 @@ type Storage struct {
 	timeout time.Duration // ≤ 0: no bound beyond the context
 
 	closed atomic.Bool
-	done   chan struct{} // closed by Close: stops the sweeper
+	done   chan struct{} // closed by Close: no sweeper starts after it
 	wg     sync.WaitGroup
 
 	expiry expiry
@@ -111,6 +111,9 @@ func (s *Storage) Close() error {
 	}
 	s.expiry.mu.Lock() // no sweeper starts after this
 	close(s.done)
+	if s.expiry.stop != nil {
+		s.expiry.stop() // cut short a sweep in flight
+	}
 	s.expiry.mu.Unlock()
 	s.wg.Wait()
 	if !s.opts.CloseClient {
@@ -139,12 +142,15 @@ func (s *Storage) bound(ctx context.Context) (context.Context, context.CancelFun
 func noCancel() {}
 
 // wrap names the package and the operation in err; a call cut short by
-// Close returns backends.ErrClosed. Driver errors carry no credentials.
+// Close returns backends.ErrClosed: once Close has disconnected the client
+// (Options.CloseClient), any failure of a call in flight is, whichever
+// error the driver reports (ErrClientDisconnected, a closed pool, a
+// connection closed mid-read). Driver errors carry no credentials.
 func (s *Storage) wrap(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if s.closed.Load() && (errors.Is(err, mongo.ErrClientDisconnected) || errors.Is(err, context.Canceled)) {
+	if s.closed.Load() && (s.opts.CloseClient || errors.Is(err, mongo.ErrClientDisconnected) || errors.Is(err, context.Canceled)) {
 		return backends.ErrClosed
 	}
 	return fmt.Errorf("mongodb: %s: %w", op, err)

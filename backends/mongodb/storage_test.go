@@ -2,8 +2,12 @@ package mongodb_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,6 +15,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/limitgen/limitgen/backends"
 	"github.com/limitgen/limitgen/backends/backendtest"
@@ -485,4 +491,196 @@ func TestReadOnlyDecisions(t *testing.T) {
 func with0(l backends.Limit) backends.Limit {
 	l.Cost = 0
 	return l
+}
+
+// TestCloseDuringHungSweep: Close returns promptly even while the sweeper
+// waits on a server that does not answer, also with timeout=0 (no bound
+// beyond the context): the sweep in flight is cancelled, not awaited.
+func TestCloseDuringHungSweep(t *testing.T) {
+	px, uri := startProxy(t)
+	var b [6]byte
+	rand.Read(b[:])
+	params := append(append([]string{"prefix=" + backendtest.UniquePrefix(t), "collection=test-" + hex.EncodeToString(b[:])}, serverParams()...), "timeout=0", "sweep=10ms")
+	bs, err := backends.Open(backendtest.URIWithParams(uri, params...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := bs.(*mongodb.Storage)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if c, err := mongo.Connect(options.Client().ApplyURI(serverURI(t))); err == nil {
+			c.Database(st.Collection().Database().Name()).Collection(st.Collection().Name()).Drop(ctx)
+			c.Disconnect(ctx)
+		}
+	})
+	hit(t, st, backends.FixedWindow, t0, lim("hung", "s", 5, time.Hour))
+	if _, sweeping := mongodb.ExpiryMode(st); !sweeping {
+		st.Close()
+		t.Skip("the server keeps a TTL index: no sweeper to hang")
+	}
+	time.Sleep(50 * time.Millisecond) // a few sweeps go through
+	px.freeze()
+	time.Sleep(100 * time.Millisecond) // the next sweep hangs
+	closed := make(chan error, 1)
+	go func() { closed <- st.Close() }()
+	select {
+	case <-closed:
+	case <-time.After(3 * time.Second):
+		px.unfreeze() // let Close end, so the test can
+		<-closed
+		t.Fatal("Close waited more than 3s for a sweep on a hung server")
+	}
+}
+
+// TestBatchLeaderCancelled: the caller whose Hit runs a batch cancels its
+// context while the batch is in flight; the other Hits of that batch, whose
+// contexts are live, are still decided (not failed with the leader's
+// context.Canceled).
+func TestBatchLeaderCancelled(t *testing.T) {
+	px, uri := startProxy(t)
+	st := openAt(t, uri)
+	l := lim("leader", "s", 10, time.Hour)
+	release := make(chan struct{})
+	inSecond := make(chan struct{})
+	var calls atomic.Int32
+	mongodb.SetBeforeWrite(st, func() {
+		switch calls.Add(1) {
+		case 1:
+			<-release // hold the first batch while the others queue
+		case 2:
+			px.freeze() // the second batch's write waits on the server
+			close(inSecond)
+		}
+	})
+	req := func() *backends.Request { return &backends.Request{Now: t0, Limits: []backends.Limit{l}} }
+	first := make(chan error, 1)
+	go func() {
+		_, err := st.Hit(context.Background(), req(), make([]backends.Result, 1))
+		first <- err
+	}()
+	for calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	// Two Hits queue: one without deadline, which will lead the next batch
+	// (its context, bounded by the storage's 10s timeout, ends last), and
+	// one with a 5s deadline.
+	leaderCtx, cancelLeader := context.WithCancel(context.Background())
+	defer cancelLeader()
+	type outcome struct {
+		ok  bool
+		err error
+	}
+	leader, other := make(chan outcome, 1), make(chan outcome, 1)
+	go func() {
+		ok, err := st.Hit(leaderCtx, req(), make([]backends.Result, 1))
+		leader <- outcome{ok, err}
+	}()
+	for mongodb.Queued(st) < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // within the storage's timeout
+		defer cancel()
+		ok, err := st.Hit(ctx, req(), make([]backends.Result, 1))
+		other <- outcome{ok, err}
+	}()
+	for mongodb.Queued(st) < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	<-inSecond
+	time.Sleep(50 * time.Millisecond)
+	cancelLeader() // the leader's caller goes away while the batch's write is in flight
+	time.Sleep(50 * time.Millisecond)
+	px.unfreeze()
+	if o := <-other; o.err != nil || !o.ok {
+		t.Errorf("Hit batched behind a cancelled leader: %v, %v; want admitted", o.ok, o.err)
+	}
+	<-leader // decided too (its charge stays) or failed: either is right
+	_, res := peek(t, st, backends.FixedWindow, t0, l)
+	if res[0].Remaining != 7 && res[0].Remaining != 8 {
+		t.Errorf("remaining %d, want 7 or 8", res[0].Remaining)
+	}
+}
+
+// TestCloseDuringHits: Hits in flight when Close disconnects the client
+// fail with backends.ErrClosed (or succeed), never with a driver error of
+// the pool Close shut, and no goroutine of the storage outlives Close.
+func TestCloseDuringHits(t *testing.T) {
+	serverURI(t)
+	before := runtime.NumGoroutine()
+	for round := 0; round < 5; round++ {
+		st := open(t)
+		hit(t, st, backends.FixedWindow, t0, lim("close", "s", 1<<40, time.Hour)) // settle the expiry
+		var wg sync.WaitGroup
+		errs := make(chan error, 1000)
+		for g := 0; g < 20; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 50; i++ {
+					l := lim(fmt.Sprint("close", g%5), "s", 1<<40, time.Hour)
+					_, err := st.Hit(context.Background(), &backends.Request{Now: t0, Limits: []backends.Limit{l}}, make([]backends.Result, 1))
+					if errors.Is(err, backends.ErrClosed) {
+						return
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		time.Sleep(time.Duration(5+5*round) * time.Millisecond)
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("Hit racing Close: %v; want backends.ErrClosed", err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after Close, %d before Open", n, before)
+	}
+}
+
+// TestUnacknowledgedWrites: with w=0 the server does not say whether a
+// compare-and-swap matched, so a decision cannot tell a lost race from a
+// charge that landed. Open refuses w=0, and a client configured so by the
+// application (New) gets an error from Hit, never a charge repeated by
+// retries.
+func TestUnacknowledgedWrites(t *testing.T) {
+	if _, err := backends.Open(backendtest.URIWithParams(serverURI(t), "w=0")); err == nil || !strings.Contains(err.Error(), "w=0") {
+		t.Errorf("Open with w=0: %v; want an error that names w=0", err)
+	}
+	base := open(t)
+	client, err := mongo.Connect(options.Client().ApplyURI(backendtest.URIWithParams(serverURI(t), serverParams()...)).SetWriteConcern(writeconcern.Unacknowledged()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := mongodb.New(client, mongodb.Options{Database: base.Collection().Database().Name(), Collection: base.Collection().Name(), Prefix: base.Prefix(), Timeout: 2 * time.Second, CloseClient: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	l := lim("unack", "s", 10, time.Hour)
+	hit(t, base, backends.FixedWindow, t0, l) // a document exists: the write is a compare-and-swap
+	_, err = st.Hit(context.Background(), &backends.Request{Now: t0, Limits: []backends.Limit{l}}, make([]backends.Result, 1))
+	if err == nil || !strings.Contains(err.Error(), "unacknowledged") {
+		t.Errorf("Hit with an unacknowledged write concern: %v; want an error", err)
+	}
+	time.Sleep(100 * time.Millisecond) // let unacknowledged writes land
+	if _, res := peek(t, base, backends.FixedWindow, t0, l); res[0].Remaining < 8 {
+		t.Errorf("remaining %d after 2 Hits, want at least 8: retries charged again", res[0].Remaining)
+	}
 }
