@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
 	"github.com/limitgen/limitgen/backends"
 )
@@ -58,8 +60,11 @@ func New(client *mongo.Client, opts Options) (*Storage, error) {
 		opts.Collection = DefaultCollection
 	}
 	s := &Storage{
-		client:  client,
-		coll:    client.Database(opts.Database).Collection(opts.Collection),
+		client: client,
+		// Decisions read the primary whatever the client's read preference:
+		// a secondary's stale document would make Test answer from the past
+		// and every compare-and-swap fail until replication caught up.
+		coll:    client.Database(opts.Database).Collection(opts.Collection, options.Collection().SetReadPreference(readpref.Primary())),
 		opts:    opts,
 		timeout: opts.Timeout,
 		done:    make(chan struct{}),
