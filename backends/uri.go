@@ -163,7 +163,8 @@ func (u *URI) CheckParams() error {
 }
 
 // Redacted returns the URI as text with the password, and the value of every
-// query parameter whose name contains "password", replaced by "xxxxx", safe
+// query parameter whose name says it holds a credential (it contains
+// "password", "secret" or "token", in any case), replaced by "xxxxx", safe
 // for errors and logs.
 func (u *URI) Redacted() string {
 	var b strings.Builder
@@ -182,10 +183,10 @@ func (u *URI) Redacted() string {
 		b.WriteByte('?')
 		q := u.query
 		for k := range q {
-			if strings.Contains(strings.ToLower(k), "password") {
+			if isCredentialParam(k) {
 				q = make(url.Values, len(u.query))
 				for k, v := range u.query {
-					if strings.Contains(strings.ToLower(k), "password") {
+					if isCredentialParam(k) {
 						v = []string{"xxxxx"}
 					}
 					q[k] = v
@@ -217,4 +218,11 @@ func redact(s string) string {
 		return s
 	}
 	return scheme + "://" + user + ":xxxxx" + rest[at:]
+}
+
+// isCredentialParam reports whether a query parameter's name says that its
+// value is a credential.
+func isCredentialParam(name string) bool {
+	name = strings.ToLower(name)
+	return strings.Contains(name, "password") || strings.Contains(name, "secret") || strings.Contains(name, "token")
 }

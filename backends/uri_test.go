@@ -25,6 +25,8 @@ func TestParseURI(t *testing.T) {
 		{"redis+unix:///tmp/redis.sock", "redis+unix", "", "", nil, "/tmp/redis.sock", "redis+unix:///tmp/redis.sock"},
 		{"redis+sentinel://u:a@b@h:26379/mymaster", "redis+sentinel", "u", "a@b", []string{"h:26379"}, "/mymaster", "redis+sentinel://u:xxxxx@h:26379/mymaster"},
 		{"etcd://user@h:2379", "etcd", "user", "", []string{"h:2379"}, "", "etcd://user@h:2379"},
+		{"redis+sentinel://h:1/m?sentinel_password=s3&db=1", "redis+sentinel", "", "", []string{"h:1"}, "/m", "redis+sentinel://h:1/m?db=1&sentinel_password=xxxxx"},
+		{"x://h:1?client_secret=s3&AuthToken=t0k&timeout=1s", "x", "", "", []string{"h:1"}, "", "x://h:1?AuthToken=xxxxx&client_secret=xxxxx&timeout=1s"},
 	}
 	for _, c := range cases {
 		u, err := backends.ParseURI(c.in)
