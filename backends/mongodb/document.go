@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 
@@ -75,7 +76,22 @@ func (s *Storage) load(ctx context.Context, id string, d *document) (found bool,
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return false, nil
 	}
+	if err == nil && d.V == 0 {
+		// No compare-and-swap could ever match it: fail now rather than
+		// retry until the timeout.
+		return false, fmt.Errorf("mongodb: document %q has no version v: it was not written by limitgen", id)
+	}
 	return err == nil, err
+}
+
+// newVersion returns a random version other than 0 (which a document
+// without one decodes to) and other than old.
+func newVersion(old int64) int64 {
+	for {
+		if v := rand.Int64(); v != 0 && v != old {
+			return v
+		}
+	}
 }
 
 // store writes entries as the new content of document id, if the document
@@ -94,7 +110,11 @@ func (s *Storage) store(ctx context.Context, id string, old *int64, entries []en
 		}
 		return r.DeletedCount == 1, acknowledged(r.Acknowledged)
 	}
-	d := document{ID: id, V: rand.Int64(), S: entries, E: expireAt(entries)}
+	var prev int64
+	if old != nil {
+		prev = *old
+	}
+	d := document{ID: id, V: newVersion(prev), S: entries, E: expireAt(entries)}
 	if old == nil {
 		r, err := s.coll.InsertOne(ctx, &d)
 		if mongo.IsDuplicateKeyError(err) {
@@ -104,9 +124,6 @@ func (s *Storage) store(ctx context.Context, id string, old *int64, entries []en
 			return false, err
 		}
 		return true, acknowledged(r.Acknowledged)
-	}
-	for d.V == *old {
-		d.V = rand.Int64()
 	}
 	r, err := s.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "v", Value: *old}}, &d)
 	if err != nil {

@@ -684,3 +684,23 @@ func TestUnacknowledgedWrites(t *testing.T) {
 		t.Errorf("remaining %d after 2 Hits, want at least 8: retries charged again", res[0].Remaining)
 	}
 }
+
+// TestForeignDocument: a document without a version, which no
+// compare-and-swap can match, is an error at once, not retries until the
+// timeout.
+func TestForeignDocument(t *testing.T) {
+	st := open(t, "timeout=5s")
+	id := st.Prefix() + "LIMITER/{foreign}"
+	if _, err := st.Collection().InsertOne(context.Background(), bson.D{{Key: "_id", Value: id}, {Key: "s", Value: bson.A{}}}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res := make([]backends.Result, 1)
+	_, err := st.Hit(context.Background(), &backends.Request{Now: time.Now(), Limits: []backends.Limit{lim("foreign", "s", 5, time.Minute)}}, res)
+	if err == nil || !strings.Contains(err.Error(), "not written by limitgen") {
+		t.Fatalf("Hit on a document without a version: %v; want an error saying so", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Hit took %v: it retried instead of failing at once", d)
+	}
+}
