@@ -17,15 +17,21 @@ import (
 )
 
 // slowConn delays every read, so that calls are still in flight when the
-// test closes the storage, and counts itself out of open when closed.
+// test closes the storage, counts itself out of open when closed and, when
+// reading is set, counts the reads under way.
 type slowConn struct {
 	net.Conn
-	delay time.Duration
-	open  *atomic.Int64
-	once  sync.Once
+	delay   time.Duration
+	open    *atomic.Int64
+	reading *atomic.Int64
+	once    sync.Once
 }
 
 func (c *slowConn) Read(b []byte) (int, error) {
+	if c.reading != nil {
+		c.reading.Add(1)
+		defer c.reading.Add(-1)
+	}
 	time.Sleep(c.delay)
 	return c.Conn.Read(b)
 }
@@ -37,11 +43,11 @@ func (c *slowConn) Close() error {
 
 // TestCloseWaitsForCalls: Close returns only once the calls in flight have
 // ended, those whose caller's context already gave up included, so that
-// no goroutine of the storage outlives it and no connection such a call
+// no round trip of the storage outlives it and no connection such a call
 // puts back into the client's pool after Close stays open.
 func TestCloseWaitsForCalls(t *testing.T) {
 	hosts := strings.Split(strings.TrimPrefix(serverURI(t), "memcached://"), ",")
-	var open atomic.Int64
+	var open, reading atomic.Int64
 	client := memcache.New(hosts...)
 	client.Timeout = 2 * time.Second
 	client.MaxIdleConns = 8
@@ -51,18 +57,16 @@ func TestCloseWaitsForCalls(t *testing.T) {
 			return nil, err
 		}
 		open.Add(1)
-		return &slowConn{Conn: c, delay: 100 * time.Millisecond, open: &open}, nil
+		return &slowConn{Conn: c, delay: 100 * time.Millisecond, open: &open, reading: &reading}, nil
 	}
 	st, err := memcached.New(client, memcached.Options{Prefix: uniquePrefix(t), CloseClient: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var running atomic.Int64
+	const calls = 4
 	var wg sync.WaitGroup
-	for i := range 4 {
+	for i := range calls {
 		wg.Go(func() {
-			running.Add(1)
-			defer running.Add(-1)
 			ctx := context.Background()
 			if i%2 == 1 { // detached: the call goes on after its caller gave up
 				var cancel context.CancelFunc
@@ -73,12 +77,18 @@ func TestCloseWaitsForCalls(t *testing.T) {
 			st.Hit(ctx, &backends.Request{Now: t0, Limits: []backends.Limit{limit("close", "1", 10, time.Minute)}}, res)
 		})
 	}
-	time.Sleep(50 * time.Millisecond) // every call is in its first round trip
+	// Every call is in its first round trip: each has dialled a connection
+	// of its own and is reading from it.
+	for deadline := time.Now().Add(5 * time.Second); reading.Load() < calls; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d calls reading after 5s", reading.Load(), calls)
+		}
+	}
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if n := running.Load(); n != 0 {
-		t.Errorf("%d calls still running after Close returned", n)
+	if n := reading.Load(); n != 0 {
+		t.Errorf("%d round trips still under way after Close returned", n)
 	}
 	wg.Wait()
 	time.Sleep(400 * time.Millisecond) // what Close did not wait for ends now
