@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/limitgen/limitgen/backends/backendtest"
 	"github.com/limitgen/limitgen/cmd/limitgen/internal/gentest"
 )
 
@@ -19,7 +20,7 @@ import (
 // source in a fresh module, checks it equals the committed one, builds the
 // example and serves it as a real process on 127.0.0.1, and checks its
 // answers: the quickstart's 200s, then 429s naming the limit. With a Redis
-// server (LIMITGEN_REDIS_URI, from scripts/services) it also reads the
+// server and Memcached servers (from scripts/services) it also reads the
 // live state with `limitgen limits -key` and resets it with `limitgen clear`.
 func TestEndToEnd(t *testing.T) {
 	root := gentest.Root(t)
@@ -68,51 +69,20 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
-	t.Run("redis", func(t *testing.T) {
-		uri := redisURI(t)
-		clear := func() {
-			t.Helper()
-			code, stdout, stderr := limitgen(t, mod, "clear", "-key", "127.0.0.1", "-storage", uri, "./example")
-			if code != exitOK || !strings.Contains(stdout, `cleared the limits of key "127.0.0.1"`) {
-				t.Fatalf("clear = %d: %s%s", code, stdout, stderr)
-			}
-		}
-		clear()
-		base := serve(t, bin, uri)
-		expect(t, base, "/slow", 200, "24")
-		code, body := get(t, base+"/slow")
-		if code != 429 || !strings.Contains(body, "<p>1 per 1 day</p>") {
-			t.Fatalf("second /slow = %d %q, want 429 naming 1 per 1 day", code, body)
-		}
-		code, stdout, stderr := limitgen(t, mod, "limits", "-key", "127.0.0.1", "-storage", uri, "-endpoint", "slow", "./example")
-		const want = "example\n└── slow: /slow\n    └── 1 per 1 day: Fail (0 out of 1 remaining)\n"
-		if code != exitOK || stdout != want {
-			t.Fatalf("limits -key = %d:\n%s%s\nwant:\n%s", code, stdout, stderr, want)
-		}
-		clear()
-		expect(t, base, "/slow", 200, "24")
-		code, stdout, _ = limitgen(t, mod, "limits", "-key", "127.0.0.1", "-storage", uri, "-endpoint", "slow", "./example")
-		if code != exitOK || !strings.Contains(stdout, "1 per 1 day: Fail (0 out of 1 remaining)") {
-			t.Fatalf("limits -key after clear and one request = %d:\n%s", code, stdout)
-		}
-		// Clearing one route's limits leaves the others' counters.
-		for _, ep := range []string{"fast", "slow"} {
-			code, stdout, stderr := limitgen(t, mod, "clear", "-key", "127.0.0.1", "-storage", uri, "-endpoint", ep, "./example")
-			if code != exitOK || !strings.Contains(stdout, "on endpoint "+ep) {
-				t.Fatalf("clear -endpoint %s = %d: %s%s", ep, code, stdout, stderr)
-			}
-			if code, _ := get(t, base+"/slow"); code != map[string]int{"fast": 429, "slow": 200}[ep] {
-				t.Fatalf("/slow after clearing endpoint %s: %d", ep, code)
-			}
-		}
-		clear()
-	})
+	// The live state read and cleared by the CLI, on each shared storage
+	// the example and the CLI both link.
+	for _, storage := range []struct{ name, env string }{
+		{"redis", "LIMITGEN_REDIS_URI"},
+		{"memcached", "LIMITGEN_MEMCACHED_URI"},
+	} {
+		t.Run(storage.name, func(t *testing.T) { liveState(t, mod, bin, backendtest.ServerURI(t, storage.env)) })
+	}
 
 	// The example reads RATELIMIT_* (runtime.FromEnv), and so does the CLI
 	// for it: with the application's environment it finds the counters
 	// under the application's key prefix without being told the storage.
 	t.Run("redis-env", func(t *testing.T) {
-		uri := redisURI(t)
+		uri := backendtest.ServerURI(t, "LIMITGEN_REDIS_URI")
 		t.Setenv("RATELIMIT_STORAGE_URI", uri)
 		t.Setenv("RATELIMIT_KEY_PREFIX", "e2e-env")
 		if code, stdout, stderr := limitgen(t, mod, "clear", "-key", "127.0.0.1", "./example"); code != exitOK || !strings.Contains(stdout, "cleared") {
@@ -137,19 +107,46 @@ func TestEndToEnd(t *testing.T) {
 	})
 }
 
-// redisURI returns the test Redis server's URI (from scripts/services); in
-// CI a missing server fails the test, elsewhere it skips it.
-func redisURI(t *testing.T) string {
-	t.Helper()
-	uri := os.Getenv("LIMITGEN_REDIS_URI")
-	if uri == "" {
-		msg := "LIMITGEN_REDIS_URI is not set: start the servers with scripts/services start, or run scripts/test"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
+// liveState serves the example on the storage at uri and checks that
+// limitgen limits -key reads its counters and limitgen clear resets them,
+// whole and one endpoint at a time.
+func liveState(t *testing.T, mod, bin, uri string) {
+	clear := func() {
+		t.Helper()
+		code, stdout, stderr := limitgen(t, mod, "clear", "-key", "127.0.0.1", "-storage", uri, "./example")
+		if code != exitOK || !strings.Contains(stdout, `cleared the limits of key "127.0.0.1"`) {
+			t.Fatalf("clear = %d: %s%s", code, stdout, stderr)
 		}
-		t.Skip(msg)
 	}
-	return uri
+	clear()
+	base := serve(t, bin, uri)
+	expect(t, base, "/slow", 200, "24")
+	code, body := get(t, base+"/slow")
+	if code != 429 || !strings.Contains(body, "<p>1 per 1 day</p>") {
+		t.Fatalf("second /slow = %d %q, want 429 naming 1 per 1 day", code, body)
+	}
+	code, stdout, stderr := limitgen(t, mod, "limits", "-key", "127.0.0.1", "-storage", uri, "-endpoint", "slow", "./example")
+	const want = "example\n└── slow: /slow\n    └── 1 per 1 day: Fail (0 out of 1 remaining)\n"
+	if code != exitOK || stdout != want {
+		t.Fatalf("limits -key = %d:\n%s%s\nwant:\n%s", code, stdout, stderr, want)
+	}
+	clear()
+	expect(t, base, "/slow", 200, "24")
+	code, stdout, _ = limitgen(t, mod, "limits", "-key", "127.0.0.1", "-storage", uri, "-endpoint", "slow", "./example")
+	if code != exitOK || !strings.Contains(stdout, "1 per 1 day: Fail (0 out of 1 remaining)") {
+		t.Fatalf("limits -key after clear and one request = %d:\n%s", code, stdout)
+	}
+	// Clearing one route's limits leaves the others' counters.
+	for _, ep := range []string{"fast", "slow"} {
+		code, stdout, stderr := limitgen(t, mod, "clear", "-key", "127.0.0.1", "-storage", uri, "-endpoint", ep, "./example")
+		if code != exitOK || !strings.Contains(stdout, "on endpoint "+ep) {
+			t.Fatalf("clear -endpoint %s = %d: %s%s", ep, code, stdout, stderr)
+		}
+		if code, _ := get(t, base+"/slow"); code != map[string]int{"fast": 429, "slow": 200}[ep] {
+			t.Fatalf("/slow after clearing endpoint %s: %d", ep, code)
+		}
+	}
+	clear()
 }
 
 // serve starts the built example on a free port of 127.0.0.1 with the
