@@ -1,9 +1,6 @@
 package backendtest
 
 import (
-	"context"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,36 +33,17 @@ func (e *env) testConcurrency(t *testing.T) {
 				limits = append(limits, e.limit(client, a, time.Hour+time.Duration(i)*time.Minute, c.cost))
 			}
 			now := e.at(0)
-			var admitted atomic.Int64
-			var wg sync.WaitGroup
-			errs := make(chan error, g)
-			for range g {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					res := make([]backends.Result, len(limits))
-					for range n {
-						req := &backends.Request{Strategy: e.strategy, Now: now, Limits: limits}
-						if e.server {
-							req.Now = time.Now()
-						}
-						ok, err := e.st.Hit(context.Background(), req, res)
-						if err != nil {
-							errs <- err
-							return
-						}
-						if ok {
-							admitted.Add(1)
-						}
-					}
-				}()
+			got := CountAdmitted(t, g, n, []backends.Storage{e.st}, func(int) *backends.Request {
+				req := &backends.Request{Strategy: e.strategy, Now: now, Limits: limits}
+				if e.server {
+					req.Now = time.Now()
+				}
+				return req
+			})
+			if t.Failed() {
+				return
 			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				t.Fatalf("Hit: %v", err)
-			}
-			if got := admitted.Load(); got != c.want {
+			if got != c.want {
 				t.Fatalf("%d goroutines × %d hits of cost %d against %v admitted %d, want %d", g, n, c.cost, c.amounts, got, c.want)
 			}
 			_, res := e.do(t, true, e.at(0), limits...)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,29 +88,10 @@ func TestTwoStoresRace(t *testing.T) {
 	stores := []*etcd.Storage{openPrefix(t, prefix, "timeout=20s"), openPrefix(t, prefix, "timeout=20s")}
 	const g, n, amount = 4, 15, 70
 	l := limit("race", "70 per 1h", amount, time.Hour)
-	var admitted atomic.Int64
-	var wg sync.WaitGroup
-	for _, st := range stores {
-		for range g {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				res := make([]backends.Result, 1)
-				for range n {
-					ok, err := st.Hit(bg, &backends.Request{Strategy: backends.SlidingWindowCounter, Now: t0, Limits: []backends.Limit{l}}, res)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if ok {
-						admitted.Add(1)
-					}
-				}
-			}()
-		}
-	}
-	wg.Wait()
-	if got, want := admitted.Load(), int64(min(2*g*n, amount)); got != want {
+	admitted := backendtest.CountAdmitted(t, 2*g, n, []backends.Storage{stores[0], stores[1]}, func(int) *backends.Request {
+		return &backends.Request{Strategy: backends.SlidingWindowCounter, Now: t0, Limits: []backends.Limit{l}}
+	})
+	if got, want := admitted, int64(min(2*g*n, amount)); got != want {
 		t.Errorf("admitted %d, want %d", got, want)
 	}
 	t.Logf("conflicts: %d and %d", stores[0].Conflicts(), stores[1].Conflicts())
@@ -279,32 +259,14 @@ func TestSeveralClients(t *testing.T) {
 	}
 
 	x, y := limit("xavier", "40 per 1h", 40, time.Hour), limit("yvonne", "1000 per 1h", 1000, time.Hour)
-	var admitted atomic.Int64
-	var wg sync.WaitGroup
-	for i := range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			limits := []backends.Limit{x, y}
-			if i%2 == 1 {
-				limits = []backends.Limit{y, x}
-			}
-			res := make([]backends.Result, 2)
-			for range 10 {
-				ok, err := st.Hit(bg, &backends.Request{Now: t0, Limits: limits}, res)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if ok {
-					admitted.Add(1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if admitted.Load() != 40 {
-		t.Errorf("admitted %d, want 40", admitted.Load())
+	admitted := backendtest.CountAdmitted(t, 6, 10, []backends.Storage{st}, func(i int) *backends.Request {
+		if i%2 == 1 { // the other order: no deadlock between the clients' locks
+			return &backends.Request{Now: t0, Limits: []backends.Limit{y, x}}
+		}
+		return &backends.Request{Now: t0, Limits: []backends.Limit{x, y}}
+	})
+	if admitted != 40 {
+		t.Errorf("admitted %d, want 40", admitted)
 	}
 	if _, res := peek(t, st, backends.FixedWindow, t0, y); res[0].Remaining != 960 {
 		t.Errorf("yvonne remaining %d, want 960 (charged only with xavier)", res[0].Remaining)

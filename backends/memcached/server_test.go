@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -373,33 +372,11 @@ func TestSeveralClientsConcurrent(t *testing.T) {
 		first := limit("a-many-"+strategy.String(), "big", 1000, time.Hour)
 		second := limit("z-many-"+strategy.String(), "small", 30, time.Hour)
 		const g, n = 8, 10
-		var admitted atomic.Int64
-		var wg sync.WaitGroup
-		errs := make(chan error, g)
-		for range g {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				res := make([]backends.Result, 2)
-				for range n {
-					ok, err := st.Hit(context.Background(), &backends.Request{Strategy: strategy, Now: t0, Limits: []backends.Limit{first, second}}, res)
-					if err != nil {
-						errs <- err
-						return
-					}
-					if ok {
-						admitted.Add(1)
-					}
-				}
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
-		if admitted.Load() != 30 {
-			t.Errorf("%v: %d admitted, want 30", strategy, admitted.Load())
+		admitted := backendtest.CountAdmitted(t, g, n, []backends.Storage{st}, func(int) *backends.Request {
+			return &backends.Request{Strategy: strategy, Now: t0, Limits: []backends.Limit{first, second}}
+		})
+		if admitted != 30 {
+			t.Errorf("%v: %d admitted, want 30", strategy, admitted)
 		}
 		if _, res := peek(t, st, strategy, t0, first, second); res[0].Remaining != 1000-30 || res[1].Remaining != 0 {
 			t.Errorf("%v: remaining %d, %d; want 970 (refunds complete), 0", strategy, res[0].Remaining, res[1].Remaining)

@@ -149,31 +149,10 @@ func TestRacingStorages(t *testing.T) {
 	a, b, _ := shared(t)
 	const g, n, amount = 8, 20, 70
 	l := lim("hot", "s", amount, time.Hour)
-	var admitted atomic.Int64
-	var wg sync.WaitGroup
-	for i := range g {
-		st := a
-		if i%2 == 1 {
-			st = b
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res := make([]backends.Result, 1)
-			for range n {
-				ok, err := st.Hit(context.Background(), &backends.Request{Now: t0, Limits: []backends.Limit{l}}, res)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if ok {
-					admitted.Add(1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if got := admitted.Load(); got != amount {
+	admitted := backendtest.CountAdmitted(t, g, n, []backends.Storage{a, b}, func(int) *backends.Request {
+		return &backends.Request{Now: t0, Limits: []backends.Limit{l}}
+	})
+	if got := admitted; got != amount {
 		t.Errorf("admitted %d, want %d", got, amount)
 	}
 	t.Logf("%d and %d conflicts", mongodb.Conflicts(a), mongodb.Conflicts(b))
