@@ -27,20 +27,27 @@ func (s *Store) decide(req *backends.Request, res []backends.Result, charge bool
 }
 
 // decideOne is the fast path for a request with one limit: the key's entry
-// found through the memo, decided in place under its shard's lock.
+// found through the memo and decided without a lock if it is open (see
+// hitOpen), else in place under its shard's lock.
 func (s *Store) decideOne(strategy backends.Strategy, l *backends.Limit, r *backends.Result, now int64, charge bool) (bool, error) {
 	if e := s.memo.Load().lookup(l.Key); e != nil {
-		sh := &s.shards[e.shard]
-		sh.mu.Lock()
-		if !e.removed && !sh.closed && e.kind == strategy {
-			if now > sh.last {
-				sh.last = now
+		if strategy == backends.FixedWindow {
+			if ok, done := s.hitOpen(e, l, r, now, charge); done {
+				return ok, nil
 			}
-			ok := e.check(strategy, now, l)
-			e.settle(strategy, now, l, charge && ok && l.Cost > 0, r)
-			r.Allowed = ok
-			sh.mu.Unlock()
-			return ok, nil
+		}
+		sh := &s.shards[e.shard()]
+		sh.mu.Lock()
+		if !sh.closed {
+			if w := e.held(); w&ctlRemoved == 0 && backends.Strategy(w&ctlKindMask) == strategy {
+				sh.noteNow(now)
+				ok := e.check(strategy, now, l)
+				e.settle(strategy, now, l, charge && ok && l.Cost > 0, r)
+				r.Allowed = ok
+				e.release(l.Amount)
+				sh.mu.Unlock()
+				return ok, nil
+			}
 		}
 		sh.mu.Unlock()
 	}
@@ -57,12 +64,13 @@ func (s *Store) decideOneHashed(strategy backends.Strategy, l *backends.Limit, r
 		sh.mu.Unlock()
 		return false, backends.ErrClosed
 	}
-	if now > sh.last {
-		sh.last = now
-	}
+	sh.noteNow(now)
 	var ok bool
 	e := sh.t.get(h, l.Key)
-	if e != nil && e.kind == strategy {
+	if e != nil {
+		e.hold()
+	}
+	if e != nil && e.kind() == strategy {
 		ok = e.check(strategy, now, l)
 		e.settle(strategy, now, l, charge && ok && l.Cost > 0, r)
 	} else {
@@ -74,6 +82,7 @@ func (s *Store) decideOneHashed(strategy backends.Strategy, l *backends.Limit, r
 	}
 	r.Allowed = ok
 	if e != nil {
+		e.release(l.Amount)
 		s.memo.Load().remember(l.Key, e)
 	}
 	sh.mu.Unlock()
@@ -89,7 +98,8 @@ func (s *Store) decideOneHashed(strategy backends.Strategy, l *backends.Limit, r
 //
 //go:noinline
 func (sh *shard) decideFresh(strategy backends.Strategy, h uint64, l *backends.Limit, old *entry, r *backends.Result, now int64, charge bool) (bool, *entry) {
-	tmp := entry{kind: strategy}
+	var tmp entry
+	tmp.scratch(strategy)
 	ok := tmp.check(strategy, now, l)
 	charge = charge && ok && l.Cost > 0
 	tmp.settle(strategy, now, l, charge, r)
@@ -109,21 +119,23 @@ func (sh *shard) store(h uint64, key string, fresh, old *entry, now int64, spare
 		return old
 	}
 	sh.makeRoom(now, spare)
-	e := &entry{key: key, shard: sh.index} // the caller's string: compared by pointer first, see memo
+	e := newEntry(key, sh.index)
 	e.setState(fresh)
 	sh.t.put(h, e)
 	return e
 }
 
-// setState copies the state of src, everything but the immutable key and
-// shard, to e.
+// setState copies the state of src, a scratch entry, to e, held, which
+// keeps its key, shard and pin.
 func (e *entry) setState(src *entry) {
-	e.kind, e.removed, e.window = src.kind, false, src.window
-	e.start, e.prev, e.cur, e.moving = src.start, src.prev, src.cur, src.moving
+	e.setHeld(src.kind(), e.held()&ctlPinned)
+	e.setWindow(src.window.Load())
+	e.setStart(src.start.Load())
+	e.prev, e.cur, e.moving = src.prev, src.cur, src.moving
 }
 
 // check brings e's state up to now and reports whether it has room for
-// l.Cost.
+// l.Cost. e is held, as for settle.
 func (e *entry) check(strategy backends.Strategy, now int64, l *backends.Limit) bool {
 	w := int64(l.Window)
 	switch strategy {
@@ -149,7 +161,7 @@ func (e *entry) check(strategy backends.Strategy, now int64, l *backends.Limit) 
 func (e *entry) settle(strategy backends.Strategy, now int64, l *backends.Limit, charge bool, r *backends.Result) {
 	w := int64(l.Window)
 	if charge {
-		e.window = w
+		e.setWindow(w)
 	}
 	var rem, reset int64
 	switch strategy {
@@ -215,7 +227,7 @@ func (s *Store) decideMany(req *backends.Request, res []backends.Result, now int
 			return false, req.Validate(res)
 		}
 		if e := s.memo.Load().lookup(l.Key); e != nil {
-			old[i], idx[i] = e, uint64(e.shard) // a candidate, checked under the lock
+			old[i], idx[i] = e, uint64(e.shard()) // a candidate, checked under the lock
 		} else {
 			hs[i], idx[i] = s.locate(l.Key)
 		}
@@ -255,9 +267,7 @@ func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now i
 		if sh.closed {
 			return false, backends.ErrClosed
 		}
-		if now > sh.last {
-			sh.last = now
-		}
+		sh.noteNow(now)
 		if sh.t.n+n > sh.sweepAt {
 			sh.sweep(now)
 		}
@@ -265,7 +275,7 @@ func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now i
 	fresh := false
 	for i := range req.Limits {
 		e := old[i]
-		if e == nil || e.removed { // not in the memo, or no longer in its table
+		if e == nil || e.removed() { // not in the memo, or no longer in its table
 			key := req.Limits[i].Key
 			if e != nil {
 				hs[i] = s.hash(key)
@@ -276,7 +286,7 @@ func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now i
 				s.memo.Load().remember(key, e)
 			}
 		}
-		fresh = fresh || e == nil || e.kind != req.Strategy
+		fresh = fresh || e == nil || backends.Strategy(e.pin()&ctlKindMask) != req.Strategy
 	}
 	if fresh {
 		return s.decideManyFresh(req, res, now, charge, hs, idx, old), nil
@@ -316,7 +326,7 @@ func (s *Store) decideManyFresh(req *backends.Request, res []backends.Result, no
 	// of[i] is the first limit with limit i's key, whose copy a fresh limit
 	// i decides on. No pointer to tmp is ever stored in a slice, which
 	// would move it to the heap: cur returns old[i] or &tmp[of[i]].
-	isFresh := func(i int) bool { return old[i] == nil || old[i].kind != req.Strategy }
+	isFresh := func(i int) bool { return old[i] == nil || old[i].kind() != req.Strategy }
 	for i := range req.Limits {
 		of[i] = i
 		if isFresh(i) {
@@ -326,7 +336,7 @@ func (s *Store) decideManyFresh(req *backends.Request, res []backends.Result, no
 					break
 				}
 			}
-			tmp[of[i]].kind = req.Strategy
+			tmp[of[i]].scratch(req.Strategy)
 		}
 	}
 	cur := func(i int) *entry {
@@ -354,12 +364,13 @@ func (s *Store) decideManyFresh(req *backends.Request, res []backends.Result, no
 		if !isFresh(i) || of[i] != i || !paidFor(req.Limits, of, i) {
 			continue
 		}
-		if old[i] != nil && old[i].removed { // swept while storing an earlier limit
+		if old[i] != nil && old[i].removed() { // swept while storing an earlier limit
 			old[i] = nil
 			hs[i] = s.hash(l.Key)
 		}
 		sh := &s.shards[idx[i]]
 		e := sh.store(hs[i], l.Key, &tmp[i], old[i], now, req.Limits)
+		e.pin()
 		if old[i] == nil {
 			s.fitMemo(sh.t.n)
 		}

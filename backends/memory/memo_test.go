@@ -33,8 +33,8 @@ func TestMemoPointsToTheKeysEntry(t *testing.T) {
 				continue
 			}
 			found++
-			if e.key != k || uint64(e.shard) != sh || s.shards[sh].t.get(h, k) != e {
-				t.Fatalf("memo answers for %q the entry of %q in shard %d; want shard %d, the table's entry", sent, e.key, e.shard, sh)
+			if e.key != k || uint64(e.shard()) != sh || s.shards[sh].t.get(h, k) != e {
+				t.Fatalf("memo answers for %q the entry of %q in shard %d; want shard %d, the table's entry", sent, e.key, e.shard(), sh)
 			}
 		}
 	}
@@ -86,7 +86,7 @@ func TestMemoForgetsRemovedEntries(t *testing.T) {
 		t.Fatalf("Keys() = %d after every other key expired, want 1", n)
 	}
 	if e := s.memo.Load().lookup(key); e != nil {
-		t.Fatalf("the memo still holds a reclaimed entry (removed: %v)", e.removed)
+		t.Fatalf("the memo still holds a reclaimed entry (removed: %v)", e.removed())
 	}
 	for range 3 {
 		if !hit(t, s, backends.FixedWindow, later, two...) {
@@ -126,7 +126,7 @@ func TestMemoLetsGoOfReclaimedEntries(t *testing.T) {
 		for i := range s.memo.Load().slots {
 			if e := s.memo.Load().slots[i].Load(); e != nil {
 				held++
-				if e.removed {
+				if e.removed() {
 					dead++
 				}
 			}

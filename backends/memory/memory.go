@@ -28,6 +28,16 @@
 // string.
 // A request must carry Now; a zero Now is an error.
 //
+// A fixed-window key decided by requests of one limit needs no lock at all
+// while its window is open: its count sits in the same word as its mode,
+// and such a decision charges it with one compare-and-swap, so it writes
+// one cache line (the key's) rather than two (the key's and its shard's
+// lock). Opening or rolling the window, a request of several limits, a
+// sweep or Clear holds the key under its shard's lock first, so every
+// decision stays atomic and all-or-nothing. A key used by a request of
+// several limits stays held from then on, so such requests take one lock
+// and nothing more.
+//
 // Memory is bounded by the live keys: an expired counter is reused when its
 // key comes back, and a shard reclaims its expired counters whenever it has
 // doubled since its last sweep, so a shard holds at most about twice its
@@ -49,6 +59,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/limitgen/limitgen/backends"
 )
@@ -95,59 +106,39 @@ type Store struct {
 type shard struct {
 	mu       sync.Mutex
 	t        table
-	closed   bool     // set by Close
-	sweepAt  int      // sweep when t.n reaches this
-	capacity int      // most keys the shard keeps; 0: no cap
-	inserts  int      // keys added since the last sweep
-	last     int64    // the latest instant a decision in this shard used
-	index    uint16   // the shard's index in Store.shards
-	_        [38]byte // to 128 bytes: two cache lines
+	closed   bool         // set by Close
+	sweepAt  int          // sweep when t.n reaches this
+	capacity int          // most keys the shard keeps; 0: no cap
+	inserts  int          // keys added since the last sweep
+	last     int64        // the latest instant a decision under the lock used
+	lastOpen atomic.Int64 // the same for decisions made without the lock, give or take lastGrain
+	index    uint16       // the shard's index in Store.shards
+	_        [30]byte     // to 128 bytes: two cache lines
 }
 
-// entry is one key's counter, 64 bytes: one cache line. kind says which
-// strategy's state is live (a key used with another strategy starts afresh
-// with it); the fixed and sliding states share the words start and cur.
-// key and shard never change once the entry is in its table, so the memo's
-// readers may read them without the shard's lock; every other field,
-// removed included, is guarded by the lock of shard shard.
-type entry struct {
-	key     string
-	kind    backends.Strategy
-	removed bool   // no longer in its table: a memo hit must look again
-	shard   uint16 // the index of the entry's shard
-	window  int64  // nanoseconds, of the last charge
-	start   int64  // FixedWindowState.Start or SlidingWindowState.Start
-	prev    int64  // SlidingWindowState.Prev
-	cur     int64  // FixedWindowState.Count or SlidingWindowState.Cur
-	moving  *backends.MovingWindowLog
+// lastGrain is how far, in nanoseconds, a shard's lastOpen may lag the
+// decisions made in it without the lock (see Store.hitOpen): moving it on
+// each of them would write the shard's cache line from both cores, with an
+// atomic write as costly as a locked instruction. Keys needs no finer
+// instant than a millisecond.
+const lastGrain = uint64(time.Millisecond)
+
+// noteNow moves the shard's latest instant up to now. The caller holds the
+// shard's lock.
+func (sh *shard) noteNow(now int64) {
+	if now > sh.last {
+		sh.last = now
+	}
 }
 
-func (e *entry) fixed() backends.FixedWindowState {
-	return backends.FixedWindowState{Start: e.start, Count: e.cur}
-}
-
-func (e *entry) setFixed(s backends.FixedWindowState) { e.start, e.cur = s.Start, s.Count }
-
-func (e *entry) sliding() backends.SlidingWindowState {
-	return backends.SlidingWindowState{Start: e.start, Prev: e.prev, Cur: e.cur}
-}
-
-func (e *entry) setSliding(s backends.SlidingWindowState) {
-	e.start, e.prev, e.cur = s.Start, s.Prev, s.Cur
-}
-
-// expires returns the first instant at which e holds nothing.
-func (e *entry) expires() int64 {
-	switch e.kind {
-	case backends.FixedWindow:
-		return e.fixed().Expires(e.window)
-	case backends.MovingWindow:
-		if e.moving == nil {
-			return -1 << 63
+// noteNowOpen is noteNow for a decision made without the lock: it moves
+// lastOpen up to now if it lags now by more than lastGrain.
+func (sh *shard) noteNowOpen(now int64) {
+	for {
+		last := sh.lastOpen.Load()
+		if now <= last || uint64(now-last) <= lastGrain || sh.lastOpen.CompareAndSwap(last, now) {
+			return
 		}
-		return e.moving.Expires(e.window)
-	default:
-		return e.sliding().Expires(e.window)
 	}
 }
 
@@ -172,6 +163,8 @@ func New(c Config) (*Store, error) {
 		s.shards[i].t.memo = &s.memo
 		s.shards[i].sweepAt = minSweepAt
 		s.shards[i].capacity = c.MaxKeys / n
+		s.shards[i].last = -1 << 63 // no decision yet, whatever the era of the instants
+		s.shards[i].lastOpen.Store(-1 << 63)
 	}
 	return s, nil
 }
@@ -290,7 +283,8 @@ func (s *Store) Close() error {
 }
 
 // Keys returns the number of keys holding live state, after reclaiming the
-// expired ones as of the latest instant any decision used. It implements
+// expired ones as of the latest instant any decision used (give or take
+// lastGrain, a millisecond, for decisions made without a lock). It implements
 // backends.KeyCounter; it visits every key, so it is meant for accounting
 // and tests, not for every request.
 func (s *Store) Keys() int {
@@ -298,7 +292,7 @@ func (s *Store) Keys() int {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.Lock()
-		now = max(now, sh.last)
+		now = max(now, sh.last, sh.lastOpen.Load())
 		sh.mu.Unlock()
 	}
 	n := 0

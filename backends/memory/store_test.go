@@ -329,3 +329,18 @@ func TestKeysAsOfLatestDecision(t *testing.T) {
 		t.Fatalf("Keys() = %d two minutes later, want 1", n)
 	}
 }
+
+// TestKeysBefore1970: Keys reclaims by the instants decisions used, even
+// when they lie before the Unix epoch.
+func TestKeysBefore1970(t *testing.T) {
+	s := mustNew(t, Config{})
+	t0 := time.Unix(-1_000_000, 0)
+	hit(t, s, backends.FixedWindow, t0, lim("P/{a}/s/l", 10, time.Hour))
+	if n := s.Keys(); n != 1 {
+		t.Fatalf("Keys() = %d for a key live at the latest instant, want 1", n)
+	}
+	hit(t, s, backends.FixedWindow, t0.Add(2*time.Hour), lim("P/{b}/s/l", 10, time.Hour))
+	if n := s.Keys(); n != 1 {
+		t.Fatalf("Keys() = %d two hours later, want 1", n)
+	}
+}

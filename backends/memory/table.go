@@ -94,7 +94,7 @@ func (t *table) remove(h uint64, key string) {
 // deleteAt empties slot i and shifts back the slots of its probe run that
 // would otherwise become unreachable.
 func (t *table) deleteAt(i uint64) {
-	t.slots[i].e.removed = true
+	t.slots[i].e.markRemoved()
 	t.forget(t.slots[i].e)
 	mask := uint64(len(t.slots) - 1)
 	j := i
@@ -124,7 +124,7 @@ func (t *table) keep(live func(*entry) bool) {
 			if live(s.e) {
 				n++
 			} else {
-				s.e.removed = true
+				s.e.markRemoved()
 				t.forget(s.e)
 			}
 		}
@@ -136,7 +136,7 @@ func (t *table) keep(live func(*entry) bool) {
 	old := t.slots
 	t.slots, t.n = make([]slot, size), n
 	for _, s := range old {
-		if s.e != nil && !s.e.removed {
+		if s.e != nil && !s.e.removed() {
 			t.insert(s.h, s.e)
 		}
 	}

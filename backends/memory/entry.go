@@ -1,0 +1,202 @@
+package memory
+
+import (
+	"sync/atomic"
+
+	"github.com/limitgen/limitgen/backends"
+)
+
+// entry is one key's counter, 64 bytes: one cache line. It is in one of
+// two modes, told by its control word ctl:
+//
+//   - held: guarded by its shard's lock, like every entry of the moving and
+//     sliding strategies. Its state is start, window, prev, cur and moving;
+//     ctl says which strategy's state is live (a key used with another
+//     strategy starts afresh with it), whether the entry has left its
+//     table, and whether it is pinned (kept held, see pin).
+//   - open: a fixed-window entry with a window open, decided by requests of
+//     one limit. Its count lives in ctl, so that such a decision, unless it
+//     opens or rolls the window, charges it with one compare-and-swap and
+//     no lock (see Store.hitOpen). start and window do not change while it
+//     is open.
+//
+// A shard's lock holder turns an open entry held (hold) before reading or
+// writing its state, and may open it again (release). key and the shard
+// index in ctl never change once the entry is in its table, so the memo's
+// readers may read them without the lock.
+type entry struct {
+	key    string
+	ctl    atomic.Uint64 // the mode and its fields; see the ctl constants
+	start  atomic.Int64  // FixedWindowState.Start or SlidingWindowState.Start; written only while held
+	window atomic.Int64  // nanoseconds, of the last charge; written only while held
+	prev   int64         // SlidingWindowState.Prev; guarded by the shard's lock
+	cur    int64         // FixedWindowState.Count or SlidingWindowState.Cur while held; guarded by the lock
+	moving *backends.MovingWindowLog
+}
+
+// The control word of an entry. Its top bit says whether the entry is held;
+// the 6 bits below it are the index of its shard (never changed), the 16
+// below those a generation, bumped whenever the entry opens, so that an
+// open decision whose compare-and-swap succeeds knows the start and window
+// it read are those of the same opening. Below those, an open entry keeps
+// its count (at most maxOpenCount) and a held one its strategy and flags.
+const (
+	ctlHeld       = 1 << 63
+	ctlShardShift = 57
+	ctlShardMask  = (maxShards - 1) << ctlShardShift
+	ctlGenShift   = 41
+	ctlGenMask    = (1<<16 - 1) << ctlGenShift
+	ctlCountMask  = 1<<ctlGenShift - 1
+	ctlKindMask   = 3      // held: the live strategy
+	ctlRemoved    = 1 << 2 // held: no longer in its table, so a memo hit must look again
+	ctlPinned     = 1 << 3 // held: used by a request of several limits; never opened again
+
+	// maxOpenCount is the largest count an open entry holds, and the largest
+	// amount a limit may have to be decided without the lock.
+	maxOpenCount = ctlCountMask
+)
+
+// A shard index must fit in ctl's 6 bits.
+var _ [64 - maxShards]struct{}
+
+// newEntry returns a held entry of key in shard shard with no state of any
+// strategy.
+func newEntry(key string, shard uint16) *entry {
+	e := &entry{key: key} // the caller's string: compared by pointer first, see memo
+	e.ctl.Store(ctlHeld | uint64(shard)<<ctlShardShift)
+	return e
+}
+
+// shard returns the index of e's shard.
+func (e *entry) shard() uint16 { return uint16(e.ctl.Load() & ctlShardMask >> ctlShardShift) }
+
+// hold turns e held if it is open, its count moving to cur. The caller
+// holds e's shard's lock, so only open decisions race with it, and they
+// change nothing but an open entry's count.
+func (e *entry) hold() {
+	for {
+		w := e.ctl.Load()
+		if w&ctlHeld != 0 {
+			return
+		}
+		if e.ctl.CompareAndSwap(w, ctlHeld|w&^(ctlCountMask)|uint64(backends.FixedWindow)) {
+			e.cur = int64(w & ctlCountMask)
+			return
+		}
+	}
+}
+
+// held returns e's control word once e is held (see hold).
+func (e *entry) held() uint64 {
+	e.hold()
+	return e.ctl.Load()
+}
+
+// kind returns the strategy whose state e holds, holding e. The caller
+// holds the shard's lock.
+func (e *entry) kind() backends.Strategy { return backends.Strategy(e.held() & ctlKindMask) }
+
+// removed reports whether e has left its table. The caller holds the
+// shard's lock.
+func (e *entry) removed() bool {
+	w := e.ctl.Load()
+	return w&ctlHeld != 0 && w&ctlRemoved != 0
+}
+
+// setHeld sets the strategy and flags of e, held, keeping its shard and
+// generation. The caller holds the shard's lock.
+func (e *entry) setHeld(kind backends.Strategy, flags uint64) {
+	e.ctl.Store(e.held()&^(ctlKindMask|ctlRemoved|ctlPinned) | uint64(kind) | flags)
+}
+
+// markRemoved records that e has left its table; it stays held for good.
+// The caller holds the shard's lock.
+func (e *entry) markRemoved() { e.ctl.Store(e.held() | ctlRemoved) }
+
+// pin holds e for good and returns its control word: a request of several
+// limits decides each of them under the shard's lock, and an entry kept
+// held costs it nothing more, while one it had to hold and open again each
+// time would cost two atomic writes. The caller holds the shard's lock.
+func (e *entry) pin() uint64 {
+	w := e.ctl.Load()
+	if w&(ctlHeld|ctlPinned) != ctlHeld|ctlPinned {
+		w = e.held() | ctlPinned
+		e.ctl.Store(w)
+	}
+	return w
+}
+
+// release opens e, held, if it holds a fixed window open with a count that
+// fits ctl, is in its table, is not pinned, and was just decided for a
+// limit of an amount open decisions take (at most maxOpenCount). The
+// caller holds the shard's lock.
+func (e *entry) release(amount int64) {
+	w := e.ctl.Load()
+	if w&ctlHeld == 0 || w&(ctlKindMask|ctlRemoved|ctlPinned) != uint64(backends.FixedWindow) ||
+		e.cur <= 0 || e.cur > maxOpenCount || amount > maxOpenCount || e.window.Load() <= 0 {
+		return
+	}
+	gen := (w + 1<<ctlGenShift) & ctlGenMask
+	e.ctl.Store(w&ctlShardMask | gen | uint64(e.cur))
+}
+
+// scratch makes e, a copy on which a decision is worked out before it is
+// stored, a held entry of kind with no state.
+func (e *entry) scratch(kind backends.Strategy) { e.ctl.Store(ctlHeld | uint64(kind)) }
+
+// fixed returns e's fixed-window state; e is held.
+func (e *entry) fixed() backends.FixedWindowState {
+	return backends.FixedWindowState{Start: e.start.Load(), Count: e.cur}
+}
+
+// setFixed sets e's fixed-window state; e is held.
+func (e *entry) setFixed(s backends.FixedWindowState) {
+	e.setStart(s.Start)
+	e.cur = s.Count
+}
+
+// sliding returns e's sliding-window state; e is held.
+func (e *entry) sliding() backends.SlidingWindowState {
+	return backends.SlidingWindowState{Start: e.start.Load(), Prev: e.prev, Cur: e.cur}
+}
+
+// setSliding sets e's sliding-window state; e is held.
+func (e *entry) setSliding(s backends.SlidingWindowState) {
+	e.setStart(s.Start)
+	e.prev, e.cur = s.Prev, s.Cur
+}
+
+// setStart and setWindow write start and window only when they change:
+// an atomic write costs as much as a locked instruction.
+func (e *entry) setStart(v int64) {
+	if e.start.Load() != v {
+		e.start.Store(v)
+	}
+}
+
+func (e *entry) setWindow(v int64) {
+	if e.window.Load() != v {
+		e.window.Store(v)
+	}
+}
+
+// expires returns the first instant at which e holds nothing. The caller
+// holds the shard's lock; e may be open, whose start and window then stand
+// still and whose count is never 0.
+func (e *entry) expires() int64 {
+	w := e.ctl.Load()
+	if w&ctlHeld == 0 {
+		return backends.FixedWindowState{Start: e.start.Load(), Count: int64(w & ctlCountMask)}.Expires(e.window.Load())
+	}
+	switch backends.Strategy(w & ctlKindMask) {
+	case backends.FixedWindow:
+		return e.fixed().Expires(e.window.Load())
+	case backends.MovingWindow:
+		if e.moving == nil {
+			return -1 << 63
+		}
+		return e.moving.Expires(e.window.Load())
+	default:
+		return e.sliding().Expires(e.window.Load())
+	}
+}
