@@ -286,7 +286,9 @@ func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now i
 				s.memo.Load().remember(key, e)
 			}
 		}
-		fresh = fresh || e == nil || backends.Strategy(e.pin()&ctlKindMask) != req.Strategy
+		// Pin every entry, also once a fresh one is found: an entry held but
+		// not pinned would be opened again by the next request of one limit.
+		fresh = e == nil || backends.Strategy(e.pin()&ctlKindMask) != req.Strategy || fresh
 	}
 	if fresh {
 		return s.decideManyFresh(req, res, now, charge, hs, idx, old), nil

@@ -206,3 +206,27 @@ func TestOpenConcurrentExact(t *testing.T) {
 		t.Fatalf("only %d windows, %d admitted hits: the test did not exercise rolls", len(byWindow), len(seen))
 	}
 }
+
+// TestOpenPinnedAfterFreshFirst: a request of several limits pins every
+// key it decides, also when an earlier limit's key is new (so the request
+// is decided on fresh copies): a key it charged in place stays held when
+// next decided alone, as one pinned in the steady state does.
+func TestOpenPinnedAfterFreshFirst(t *testing.T) {
+	s := mustNew(t, Config{})
+	t0 := time.Unix(1_800_000_000, 0)
+	old := lim("P/{a}/s/old", 10, time.Minute)
+	decideOneFixed(t, s, t0, old, true)
+	if !isOpen(t, s, old.Key) {
+		t.Fatal("a fixed-window key decided alone is held")
+	}
+	fresh := lim("P/{a}/s/fresh", 10, time.Minute)
+	if !hit(t, s, backends.FixedWindow, t0.Add(time.Second), fresh, old) {
+		t.Fatal("two limits with room refused")
+	}
+	if r := decideOneFixed(t, s, t0.Add(2*time.Second), old, true); !r.Allowed || r.Remaining != 7 {
+		t.Fatalf("got allowed=%v remaining=%d, want true 7", r.Allowed, r.Remaining)
+	}
+	if isOpen(t, s, old.Key) {
+		t.Fatal("a key decided in a request of several limits opened again")
+	}
+}
