@@ -32,9 +32,12 @@ const memoReplace = 64
 // otherwise, so a match is always the key's own entry, however the caller
 // built its string. Each key may sit in either of two neighbouring slots,
 // which keeps collisions rare. The entry's removed flag, read under its shard's lock,
-// says whether it is still in its table. Slots are read and written
-// atomically and publish only the immutable key and shard of an entry; the
-// memo is safe for concurrent use. An entry removed from its table leaves
+// says whether it is still in its table; a removed entry stays held for
+// good, so a decision without the lock (Store.hitOpen) never charges one.
+// Slots are read and written atomically; a reader without the lock reads
+// only an entry's immutable key and its atomic fields (the control word,
+// and start and window while it is open). The memo is safe for concurrent
+// use. An entry removed from its table leaves
 // the memo at once (see forget); one remembered under another string of
 // the same key stays alive until its slot is taken over or the store
 // closes.
@@ -68,7 +71,9 @@ func (m *memo) slot(key string) uint64 {
 }
 
 // lookup returns the entry the memo holds for key, or nil. The caller
-// must lock the entry's shard and check removed before using it.
+// may decide it without a lock only while it is open (see Store.hitOpen);
+// otherwise it must lock the entry's shard and check removed before using
+// it.
 func (m *memo) lookup(key string) *entry {
 	i := m.slot(key)
 	a, b := m.slots[i].Load(), m.slots[i+1].Load()

@@ -32,9 +32,10 @@
 // while its window is open: its count sits in the same word as its mode,
 // and such a decision charges it with one compare-and-swap, so it writes
 // one cache line (the key's) rather than two (the key's and its shard's
-// lock). Opening or rolling the window, a request of several limits, a
-// sweep or Clear holds the key under its shard's lock first, so every
-// decision stays atomic and all-or-nothing. A key used by a request of
+// lock). Opening or rolling the window, a request of several limits,
+// another strategy, or removing the key (a sweep, eviction, Clear, Reset)
+// holds the key under its shard's lock first, so every decision stays
+// atomic and all-or-nothing; a sweep reads a key it keeps as it stands. A key used by a request of
 // several limits stays held from then on, so such requests take one lock
 // and nothing more.
 //
