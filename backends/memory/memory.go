@@ -105,16 +105,20 @@ type Store struct {
 // shard is one table of counters and its lock, padded to its own cache
 // lines.
 type shard struct {
-	mu       sync.Mutex
-	t        table
-	closed   bool         // set by Close
+	// The first line: what every decision under the lock writes.
+	mu     sync.Mutex
+	t      table
+	last   int64  // the latest instant a decision under the lock used
+	closed bool   // set by Close
+	index  uint16 // the shard's index in Store.shards
+	_      [4]byte
+	// The second line: written rarely, so that decisions made without the
+	// lock, which read lastOpen, seldom find it moved to another core.
 	sweepAt  int          // sweep when t.n reaches this
 	capacity int          // most keys the shard keeps; 0: no cap
 	inserts  int          // keys added since the last sweep
-	last     int64        // the latest instant a decision under the lock used
-	lastOpen atomic.Int64 // the same for decisions made without the lock, give or take lastGrain
-	index    uint16       // the shard's index in Store.shards
-	_        [30]byte     // to 128 bytes: two cache lines
+	lastOpen atomic.Int64 // the same as last for decisions made without the lock, give or take lastGrain
+	_        [32]byte     // to 128 bytes: two cache lines
 }
 
 // lastGrain is how far, in nanoseconds, a shard's lastOpen may lag the

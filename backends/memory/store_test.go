@@ -302,6 +302,9 @@ func TestShardPadding(t *testing.T) {
 	if n := unsafe.Sizeof(shard{}); n%64 != 0 {
 		t.Errorf("a shard is %d bytes, not a whole number of 64-byte cache lines", n)
 	}
+	if off := unsafe.Offsetof(shard{}.lastOpen); off/64 != unsafe.Offsetof(shard{}.sweepAt)/64 || off/64 == unsafe.Offsetof(shard{}.last)/64 {
+		t.Errorf("lastOpen (at byte %d) shares a cache line with what every locked decision writes", off)
+	}
 }
 
 // TestEntrySize: an entry is one cache line.
