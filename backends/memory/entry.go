@@ -96,8 +96,8 @@ func (e *entry) held() uint64 {
 // holds the shard's lock.
 func (e *entry) kind() backends.Strategy { return backends.Strategy(e.held() & ctlKindMask) }
 
-// removed reports whether e has left its table. The caller holds the
-// shard's lock.
+// removed reports whether e has left its table. Removal is for good, so a
+// caller without the shard's lock may trust a true answer (the memo does).
 func (e *entry) removed() bool {
 	w := e.ctl.Load()
 	return w&ctlHeld != 0 && w&ctlRemoved != 0

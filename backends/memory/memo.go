@@ -96,15 +96,19 @@ func (m *memo) lookup(key string) *entry {
 }
 
 // remember points one of key's slots at e, the entry of key: an empty one,
-// or, once in memoReplace times, one that another key holds.
+// one whose entry has left its table (forget misses an entry remembered
+// under another string of its key, or copied into a memo that grew
+// meanwhile; found first, such an entry would send every later decision of
+// its key through the lock and a hash), or, once in memoReplace times, one
+// that another key holds.
 func (m *memo) remember(key string, e *entry) {
 	i := m.slot(key)
 	a, b := m.slots[i].Load(), m.slots[i+1].Load()
 	switch {
 	case a == e || b == e:
-	case a == nil:
+	case a == nil || a.removed():
 		m.slots[i].Store(e)
-	case b == nil:
+	case b == nil || b.removed():
 		m.slots[i+1].Store(e)
 	case rand.Uint32()%memoReplace == 0:
 		m.slots[i+uint64(rand.Uint32()&1)].Store(e)

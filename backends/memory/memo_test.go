@@ -236,3 +236,20 @@ func TestMemoHoldsASteadySet(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoReplacesRemovedEntry: a slot still pointing to an entry that has
+// left its table (forget misses one copied into a memo that grew
+// meanwhile) gives way to the key's new entry, which lookup then finds,
+// rather than sending the key through the lock and a hash for good.
+func TestMemoReplacesRemovedEntry(t *testing.T) {
+	m := newMemo(minMemoSlots)
+	key := backends.Key(backends.DefaultPrefix, "10.0.0.1", "s", "1 per 1 second")
+	old := newEntry(key, 0)
+	m.remember(key, old)
+	old.markRemoved()
+	fresh := newEntry(key, 0)
+	m.remember(key, fresh)
+	if got := m.lookup(key); got != fresh {
+		t.Fatalf("lookup found the removed entry (%v), not the key's new one", got == old)
+	}
+}
