@@ -1,7 +1,6 @@
 package backendtest
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -34,19 +33,7 @@ func (e *env) at(off time.Duration) time.Time {
 // do runs one Hit (or Test when peek) and fails the test on error.
 func (e *env) do(t *testing.T, peek bool, now time.Time, limits ...backends.Limit) (bool, []backends.Result) {
 	t.Helper()
-	req := &backends.Request{Strategy: e.strategy, Now: now, Limits: limits}
-	res := make([]backends.Result, len(limits))
-	var ok bool
-	var err error
-	if peek {
-		ok, err = e.st.Test(context.Background(), req, res)
-	} else {
-		ok, err = e.st.Hit(context.Background(), req, res)
-	}
-	if err != nil {
-		t.Fatalf("%s %s: %v", opName(peek), describe(now, limits), err)
-	}
-	return ok, res
+	return decide(t, e.st, peek, e.strategy, now, limits)
 }
 
 func opName(peek bool) string {

@@ -18,25 +18,11 @@ var t0 = time.Date(2030, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 var bg = context.Background()
 
-func hit(t *testing.T, st backends.Storage, strategy backends.Strategy, now time.Time, limits ...backends.Limit) (bool, []backends.Result) {
-	t.Helper()
-	res := make([]backends.Result, len(limits))
-	ok, err := st.Hit(bg, &backends.Request{Strategy: strategy, Now: now, Limits: limits}, res)
-	if err != nil {
-		t.Fatalf("Hit: %v", err)
-	}
-	return ok, res
-}
-
-func peek(t *testing.T, st backends.Storage, strategy backends.Strategy, now time.Time, limits ...backends.Limit) (bool, []backends.Result) {
-	t.Helper()
-	res := make([]backends.Result, len(limits))
-	ok, err := st.Test(bg, &backends.Request{Strategy: strategy, Now: now, Limits: limits}, res)
-	if err != nil {
-		t.Fatalf("Test: %v", err)
-	}
-	return ok, res
-}
+// hit and peek decide one request, failing the test on error.
+var (
+	hit  = backendtest.Hit
+	peek = backendtest.Peek
+)
 
 func limit(client, name string, amount int64, window time.Duration) backends.Limit {
 	return backends.Limit{Key: backends.Key("LIMITER", client, "s", name), Amount: amount, Window: window, Cost: 1}

@@ -21,25 +21,11 @@ import (
 // t0 is a whole hour, as in backendtest.
 var t0 = time.Date(2030, time.January, 1, 0, 0, 0, 0, time.UTC)
 
-func hit(t *testing.T, st backends.Storage, strategy backends.Strategy, now time.Time, limits ...backends.Limit) (bool, []backends.Result) {
-	t.Helper()
-	return call(t, st.Hit, strategy, now, limits...)
-}
-
-func peek(t *testing.T, st backends.Storage, strategy backends.Strategy, now time.Time, limits ...backends.Limit) (bool, []backends.Result) {
-	t.Helper()
-	return call(t, st.Test, strategy, now, limits...)
-}
-
-func call(t *testing.T, f func(context.Context, *backends.Request, []backends.Result) (bool, error), strategy backends.Strategy, now time.Time, limits ...backends.Limit) (bool, []backends.Result) {
-	t.Helper()
-	res := make([]backends.Result, len(limits))
-	ok, err := f(context.Background(), &backends.Request{Strategy: strategy, Now: now, Limits: limits}, res)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ok, res
-}
+// hit and peek decide one request, failing the test on error.
+var (
+	hit  = backendtest.Hit
+	peek = backendtest.Peek
+)
 
 func limit(client, text string, amount int64, window time.Duration) backends.Limit {
 	return backends.Limit{Key: backends.Key("LIMITER", client, "test", text), Amount: amount, Window: window, Cost: 1}
@@ -200,8 +186,8 @@ func TestSeveralClients(t *testing.T) {
 			t.Errorf("%v: Test over both clients: %v %+v", strategy, ok, res)
 		}
 		zero := limit("0-"+strategy.String(), "0", 0, time.Minute) // its item sorts first and refuses
-		for _, op := range []func(context.Context, *backends.Request, []backends.Result) (bool, error){st.Test, st.Hit} {
-			if ok, res := call(t, op, strategy, now.Add(5*time.Second), first, zero); ok || !res[0].Allowed || res[0].Remaining != 2 || res[1].Allowed {
+		for _, op := range []func(testing.TB, backends.Storage, backends.Strategy, time.Time, ...backends.Limit) (bool, []backends.Result){peek, hit} {
+			if ok, res := op(t, st, strategy, now.Add(5*time.Second), first, zero); ok || !res[0].Allowed || res[0].Remaining != 2 || res[1].Allowed {
 				t.Errorf("%v: over a refusing client decided first: %v %+v, want the other's results filled in", strategy, ok, res)
 			}
 		}

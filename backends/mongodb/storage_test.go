@@ -51,25 +51,11 @@ func readDoc(t *testing.T, st *mongodb.Storage, prefix, client string) *rawDoc {
 	return &d
 }
 
-func hit(t *testing.T, st backends.Storage, strategy backends.Strategy, now time.Time, limits ...backends.Limit) (bool, []backends.Result) {
-	t.Helper()
-	res := make([]backends.Result, len(limits))
-	ok, err := st.Hit(context.Background(), &backends.Request{Strategy: strategy, Now: now, Limits: limits}, res)
-	if err != nil {
-		t.Fatalf("Hit: %v", err)
-	}
-	return ok, res
-}
-
-func peek(t *testing.T, st backends.Storage, strategy backends.Strategy, now time.Time, limits ...backends.Limit) (bool, []backends.Result) {
-	t.Helper()
-	res := make([]backends.Result, len(limits))
-	ok, err := st.Test(context.Background(), &backends.Request{Strategy: strategy, Now: now, Limits: limits}, res)
-	if err != nil {
-		t.Fatalf("Test: %v", err)
-	}
-	return ok, res
-}
+// hit and peek decide one request, failing the test on error.
+var (
+	hit  = backendtest.Hit
+	peek = backendtest.Peek
+)
 
 func lim(client, scope string, amount int64, window time.Duration) backends.Limit {
 	return backends.Limit{Key: backends.Key("LIMITER", client, scope, fmt.Sprintf("%d per %v", amount, window)),
