@@ -67,10 +67,7 @@ func (s *Store) decideOneHashed(strategy backends.Strategy, l *backends.Limit, r
 	sh.noteNow(now)
 	var ok bool
 	e := sh.t.get(h, l.Key)
-	if e != nil {
-		e.hold()
-	}
-	if e != nil && e.kind() == strategy {
+	if e != nil && e.kind() == strategy { // kind holds e
 		ok = e.check(strategy, now, l)
 		e.settle(strategy, now, l, charge && ok && l.Cost > 0, r)
 	} else {
