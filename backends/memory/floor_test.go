@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"unsafe"
+
+	"github.com/limitgen/limitgen/backends/memory"
 )
 
 // floorCounter is a key's counter reduced to what any exact store must do
@@ -28,10 +30,20 @@ func floorSlot(key string, mask uint64) uint64 {
 	return (p ^ p>>32) & mask
 }
 
-func (t floorTable) find(key string) *floorCounter {
+// find returns key's counter, or nil. With prefetch, it asks for each
+// counter's line for writing before reading its key, as the store asks for
+// an entry's.
+func (t floorTable) find(key string, prefetch bool) *floorCounter {
 	mask := uint64(len(t) - 1)
 	for i := floorSlot(key, mask); ; i = (i + 1) & mask {
-		if c := t[i]; c == nil || c.key == key {
+		c := t[i]
+		if c == nil {
+			return nil
+		}
+		if prefetch {
+			memory.PrefetchWrite(unsafe.Pointer(c))
+		}
+		if c.key == key {
 			return c
 		}
 	}
@@ -43,40 +55,49 @@ func (t floorTable) find(key string) *floorCounter {
 // in turn, each goroutine starting elsewhere). Run beside
 // BenchmarkFixedWindow, it shows what part of a parallel decision is the
 // cache lines moving between cores, which on a virtual machine depends on
-// where the host places its two vCPUs at the time.
+// where the host places its two vCPUs at the time. prefetch=true asks for
+// each counter's line for writing first, as the store does (see
+// prefetchWrite); prefetch=false shows what that gains or costs.
 func BenchmarkFloor(b *testing.B) {
 	for _, nkeys := range []int{1, 10000} {
 		for _, par := range []bool{false, true} {
-			b.Run(fmt.Sprintf("keys=%d/parallel=%v", nkeys, par), func(b *testing.B) {
-				keys := benchKeys(nkeys)
-				table := make(floorTable, 1<<16)
-				for _, k := range keys {
-					i := floorSlot(k, uint64(len(table)-1))
-					for table[i] != nil {
-						i = (i + 1) & uint64(len(table)-1)
-					}
-					table[i] = &floorCounter{key: k}
-				}
-				run := func(next func() bool, i int) {
-					for next() {
-						c := table.find(keys[i])
-						c.mu.Lock()
-						c.n++
-						c.mu.Unlock()
-						if i++; i == len(keys) {
-							i = 0
-						}
-					}
-				}
-				if !par {
-					run(b.Loop, 0)
-					return
-				}
-				var offset atomic.Int64
-				b.RunParallel(func(pb *testing.PB) {
-					run(pb.Next, int(offset.Add(7919))%len(keys))
+			for _, prefetch := range []bool{false, true} {
+				b.Run(fmt.Sprintf("keys=%d/parallel=%v/prefetch=%v", nkeys, par, prefetch), func(b *testing.B) {
+					benchFloor(b, nkeys, par, prefetch)
 				})
-			})
+			}
 		}
 	}
+}
+
+func benchFloor(b *testing.B, nkeys int, par, prefetch bool) {
+	keys := benchKeys(nkeys)
+	table := make(floorTable, 1<<16)
+	for _, k := range keys {
+		i := floorSlot(k, uint64(len(table)-1))
+		for table[i] != nil {
+			i = (i + 1) & uint64(len(table)-1)
+		}
+		table[i] = &floorCounter{key: k}
+	}
+	run := func(next func() bool, i int) {
+		for next() {
+			c := table.find(keys[i], prefetch)
+			c.mu.Lock()
+			c.n++
+			c.mu.Unlock()
+			if i++; i == len(keys) {
+				i = 0
+			}
+		}
+	}
+	if !par {
+		run(b.Loop, 0)
+		return
+	}
+	var offset atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		run(pb.Next, int(offset.Add(7919))%len(keys))
+	})
+
 }

@@ -78,13 +78,21 @@ func (m *memo) lookup(key string) *entry {
 	i := m.slot(key)
 	a, b := m.slots[i].Load(), m.slots[i+1].Load()
 	// The same string first, in either slot: comparing the other slot's
-	// key byte by byte first would cost a comparison for nothing.
+	// key byte by byte first would cost a comparison for nothing. Each
+	// entry's line is asked for writing before its key is read, since the
+	// caller will most likely charge the entry (see prefetchWrite).
 	p := unsafe.StringData(key)
-	if a != nil && unsafe.StringData(a.key) == p && len(a.key) == len(key) {
-		return a
+	if a != nil {
+		prefetchWrite(unsafe.Pointer(a))
+		if unsafe.StringData(a.key) == p && len(a.key) == len(key) {
+			return a
+		}
 	}
-	if b != nil && unsafe.StringData(b.key) == p && len(b.key) == len(key) {
-		return b
+	if b != nil {
+		prefetchWrite(unsafe.Pointer(b))
+		if unsafe.StringData(b.key) == p && len(b.key) == len(key) {
+			return b
+		}
 	}
 	if a != nil && a.key == key {
 		return a
