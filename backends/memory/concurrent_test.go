@@ -137,7 +137,7 @@ func TestMemoGrowsUnderLoad(t *testing.T) {
 	if got := admitted.Load(); got != 1000 {
 		t.Errorf("the hot key admitted %d of 2000, want 1000", got)
 	}
-	if slots := len(s.memo.Load().slots); slots <= minMemoSlots {
+	if slots := s.memo.Load().slotCount(); slots <= minMemoBuckets*memoWays {
 		t.Errorf("the memo did not grow: %d slots for %d keys", slots, s.Keys())
 	}
 }

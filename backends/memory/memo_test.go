@@ -19,7 +19,7 @@ import (
 func TestMemoPointsToTheKeysEntry(t *testing.T) {
 	s := mustNew(t, Config{})
 	now := time.Unix(1000, 0)
-	keys := make([]string, 3*minMemoSlots)
+	keys := make([]string, 3*minMemoBuckets*memoWays)
 	for i := range keys {
 		keys[i] = backends.Key(backends.DefaultPrefix, fmt.Sprintf("10.%d.%d.%d", i>>16, i>>8&255, i&255), "s", "1 per 1 second")
 		hit(t, s, backends.FixedWindow, now, backends.Limit{Key: keys[i], Amount: 5, Window: time.Minute, Cost: 1})
@@ -38,7 +38,7 @@ func TestMemoPointsToTheKeysEntry(t *testing.T) {
 			}
 		}
 	}
-	if found < minMemoSlots/2 {
+	if found < minMemoBuckets*memoWays/2 {
 		t.Fatalf("the memo found %d of %d keys", found, len(keys))
 	}
 }
@@ -123,14 +123,12 @@ func TestMemoLetsGoOfReclaimedEntries(t *testing.T) {
 		}
 		s.Keys()
 		held, dead := 0, 0
-		for i := range s.memo.Load().slots {
-			if e := s.memo.Load().slots[i].Load(); e != nil {
-				held++
-				if e.removed() {
-					dead++
-				}
+		s.memo.Load().each(func(e *entry) {
+			held++
+			if e.removed() {
+				dead++
 			}
-		}
+		})
 		if dead != 0 || held == 0 {
 			t.Errorf("MaxKeys %d: the memo holds %d entries, %d of them removed; want none removed", c.MaxKeys, held, dead)
 		}
@@ -205,9 +203,9 @@ func TestMemoConcurrent(t *testing.T) {
 // TestMemoHoldsASteadySet checks that the memo finds nearly every key of a
 // steady set resent as the same strings (as the runtime resends its cached
 // keys): addresses of strings allocated together must spread over the
-// slots, and the memo must grow with the keys (10,000 keys fit its first
-// size; 100,000 need it to grow, and 30,000 are 10,000 clients with three
-// limits each).
+// buckets, and the memo must grow with the keys (10,000 keys need it to
+// double once, 100,000 four times, and 30,000 are 10,000 clients with
+// three limits each). Fewer than 2% may miss: 0.2 to 0.4% did.
 func TestMemoHoldsASteadySet(t *testing.T) {
 	for _, n := range []int{10000, 30000, 100000} {
 		s := mustNew(t, Config{})
@@ -227,11 +225,11 @@ func TestMemoHoldsASteadySet(t *testing.T) {
 				missed++
 			}
 		}
-		t.Logf("%d keys: the memo (%d slots) misses %d", n, len(s.memo.Load().slots), missed)
-		if missed > len(keys)/20 {
-			t.Errorf("%d keys: the memo (%d slots) misses %d of them", n, len(s.memo.Load().slots), missed)
+		t.Logf("%d keys: the memo (%d slots) misses %d", n, s.memo.Load().slotCount(), missed)
+		if missed > len(keys)/50 {
+			t.Errorf("%d keys: the memo (%d slots) misses %d of them", n, s.memo.Load().slotCount(), missed)
 		}
-		if slots := len(s.memo.Load().slots); slots < 2*n {
+		if slots := s.memo.Load().slotCount(); slots < 2*n {
 			t.Errorf("%d keys: the memo has %d slots, want at least twice the keys", n, slots)
 		}
 	}
@@ -242,7 +240,7 @@ func TestMemoHoldsASteadySet(t *testing.T) {
 // meanwhile) gives way to the key's new entry, which lookup then finds,
 // rather than sending the key through the lock and a hash for good.
 func TestMemoReplacesRemovedEntry(t *testing.T) {
-	m := newMemo(minMemoSlots)
+	m := newMemo(minMemoBuckets)
 	key := backends.Key(backends.DefaultPrefix, "10.0.0.1", "s", "1 per 1 second")
 	old := newEntry(key, 0)
 	m.remember(key, old)

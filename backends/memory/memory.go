@@ -19,9 +19,9 @@
 // one lock; a request whose keys have different tags locks their shards in
 // index order. Either way the decision is atomic. Hashing a key costs more
 // than the rest of a decision, so a memo points to the entries of
-// recently decided keys (32768 slots at first, doubled whenever the keys
-// pass a quarter of the slots, up to 4 Mi), found by the address of the key
-// string's bytes and confirmed by comparing the key: callers that send the
+// recently decided keys (14336 slots at first, in cache-line buckets of 7,
+// doubled whenever the keys pass half of the slots, up to 3.5 Mi), found by
+// the address of the key string's bytes and confirmed by comparing the key: callers that send the
 // same strings again, as the runtime does with each client's cached keys,
 // neither hash nor probe. The store keeps the key strings it is given (it
 // does not copy them), so a key should not be a small slice of a large
@@ -45,8 +45,8 @@
 // live keys (plus a few dozen). The memo lets go of a reclaimed entry at
 // once, unless the entry was remembered under another string of its key;
 // such entries (64 bytes each, and their keys) stay until their slots are
-// reused. The memo costs 8 bytes per slot: 256 KiB at first, then 32 to
-// 64 bytes per key at the most keys the store has held (it does not
+// reused. The memo costs 64 bytes per 7 slots: 128 KiB at first, then 18
+// to 37 bytes per key at the most keys the store has held (it does not
 // shrink). The optional cap max_keys bounds the keys outright; see
 // [Config.MaxKeys] for the eviction rule.
 package memory
@@ -159,7 +159,7 @@ func New(c Config) (*Store, error) {
 		}
 	}
 	s := &Store{seed: maphash.MakeSeed(), tseed: rand.Uint64(), shift: 64, shards: make([]shard, n)}
-	s.memo.Store(newMemo(minMemoSlots))
+	s.memo.Store(newMemo(minMemoBuckets))
 	for 1<<(64-s.shift) < n {
 		s.shift--
 	}
@@ -195,13 +195,13 @@ func openURI(u *backends.URI) (backends.Storage, error) {
 }
 
 // fitMemo grows the memo when a shard now holding n keys suggests the
-// store's keys have passed a quarter of the memo's slots: hashing spreads clients
+// store's keys have passed half of the memo's slots: hashing spreads clients
 // evenly over the shards, so n times the shards estimates the keys. The
 // caller holds the shard's lock; a memo grown concurrently by another
 // shard's caller wins, and this one's is dropped.
 func (s *Store) fitMemo(n int) {
 	m := s.memo.Load()
-	if n*len(s.shards) > len(m.slots)/4 && len(m.slots) < maxMemoSlots {
+	if 2*n*len(s.shards) > m.slotCount() && len(m.buckets) < maxMemoBuckets {
 		s.memo.CompareAndSwap(m, m.grown())
 	}
 }
