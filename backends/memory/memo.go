@@ -186,7 +186,7 @@ func (m *memo) remember(key string, e *entry) {
 		}
 	}
 	for j := 0; j < memoWays && free < 0; j++ {
-		if b.slots[j].Load().removed() {
+		if x := b.slots[j].Load(); x == nil || x.removed() { // forget may have emptied it since
 			free = j
 		}
 	}

@@ -251,3 +251,57 @@ func TestMemoReplacesRemovedEntry(t *testing.T) {
 		t.Fatalf("lookup found the removed entry (%v), not the key's new one", got == old)
 	}
 }
+
+// TestMemoCrowdedBuckets files, looks up and forgets many more keys than a
+// tiny memo has slots, from several goroutines at once, while another
+// copies the memo as growing does: whatever lookup answers, for the key's
+// own string or a copy of it, must be that key's entry, even as slots and
+// tags are overwritten under it.
+func TestMemoCrowdedBuckets(t *testing.T) {
+	for _, buckets := range []int{1, 4} {
+		m := newMemo(buckets)
+		const goroutines, perGoroutine, rounds = 4, 24, 300
+		var wg sync.WaitGroup
+		stop := make(chan struct{})
+		go func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					m.grown()
+				}
+			}
+		}()
+		for g := range goroutines {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				keys := make([]string, perGoroutine)
+				entries := make([]*entry, perGoroutine)
+				for i := range keys {
+					keys[i] = backends.Key(backends.DefaultPrefix, fmt.Sprintf("10.%d.0.%d", g, i), "s", "1 per 1 second")
+					entries[i] = newEntry(keys[i], 0)
+				}
+				for r := range rounds {
+					for i, k := range keys {
+						m.remember(k, entries[i])
+						for _, sent := range []string{k, strings.Clone(k)} {
+							if e := m.lookup(sent); e != nil && (e.key != k || e != entries[i]) {
+								t.Errorf("lookup(%q) answered the entry of %q", sent, e.key)
+								return
+							}
+						}
+						if (r+i)%5 == 0 {
+							entries[i].markRemoved()
+							m.forget(entries[i])
+							entries[i] = newEntry(k, 0)
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(stop)
+	}
+}
