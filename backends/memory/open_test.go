@@ -230,3 +230,42 @@ func TestOpenPinnedAfterFreshFirst(t *testing.T) {
 		t.Fatal("a key decided in a request of several limits opened again")
 	}
 }
+
+// TestOpenGenerationChangesOnReopen checks what keeps an open decision from
+// charging an entry whose window was rolled while it was between its reads:
+// reopening changes the control word even when the count, and all else in
+// the word, is what it was, so a compare-and-swap against the word read
+// before fails. The generation has 16 bits, so only after 65,536
+// reopenings does the word come back: the documented limit.
+func TestOpenGenerationChangesOnReopen(t *testing.T) {
+	e := newEntry(backends.Key(backends.DefaultPrefix, "10.0.0.1", "s", "5 per 1 minute"), 3)
+	e.setHeld(backends.FixedWindow, 0)
+	e.setWindow(int64(time.Minute))
+	e.setFixed(backends.FixedWindowState{Start: 1000, Count: 2})
+	e.release(5)
+	before := e.ctl.Load()
+	if before&ctlHeld != 0 {
+		t.Fatal("the entry did not open")
+	}
+	// A lock holder rolls the window to one of the same count.
+	e.hold()
+	e.setFixed(backends.FixedWindowState{Start: 2000, Count: 2})
+	e.release(5)
+	after := e.ctl.Load()
+	if after == before {
+		t.Fatalf("reopened with another window, the control word is unchanged (%#x): a decision that read the old start could charge it", after)
+	}
+	if after&ctlCountMask != 2 || e.shard() != 3 {
+		t.Fatalf("reopened word %#x: want count 2 in shard 3", after)
+	}
+	if e.ctl.CompareAndSwap(before, before+1) {
+		t.Fatal("a charge against the word read before the roll succeeded")
+	}
+	for range 1<<16 - 1 {
+		e.hold()
+		e.release(5)
+	}
+	if got := e.ctl.Load(); got != before {
+		t.Fatalf("after 65,536 reopenings the word is %#x, want it back at %#x (the generation's 16 bits wrap)", got, before)
+	}
+}
