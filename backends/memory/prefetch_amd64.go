@@ -23,9 +23,9 @@ func prefetchWrite(p unsafe.Pointer) {
 }
 
 // hasPrefetchW reports whether the CPU says it has PREFETCHW (CPUID
-// 0x80000001, ECX bit 8): every AMD64 CPU and Intel's since Broadwell.
-// Without the flag the instruction is left alone rather than trusted to be
-// ignored.
+// 0x80000001, ECX bit 8): AMD's CPUs have it since before 64 bits, Intel's
+// since Broadwell. Without the flag the instruction is left alone rather
+// than trusted to be ignored.
 var hasPrefetchW = func() bool {
 	if maxExtended, _, _, _ := cpuid(0x80000000); maxExtended < 0x80000001 {
 		return false
