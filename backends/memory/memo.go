@@ -162,17 +162,31 @@ func (m *memo) lookup(key string) *entry {
 // string of its key or copied into a memo that grew meanwhile; found first,
 // it would send every later decision of the key through the lock and a
 // hash), else an empty one, else one whose entry has left its table, else,
-// once in memoReplace times, one that another key holds. Two callers
-// filing keys in one slot at once may leave it with one key's entry and the
-// other's tag; the entry's key then misses once and is filed again.
+// once in memoReplace times, one that another key holds. A slot that
+// already holds e under another tag is only retagged for e's own string:
+// it may be the slot of another string of the key in the same bucket,
+// which retagging would make miss, and which would then take the slot
+// back, so that each of the two strings missed every time it followed the
+// other. Two callers filing keys in one slot at once may leave it with one
+// key's entry and the other's tag; the entry's key then misses once and is
+// filed again: in that slot when it comes as the entry's own string, else
+// in another, the stale slot staying until e is forgotten or it is taken
+// over.
 func (m *memo) remember(key string, e *entry) {
 	b, tag := m.place(key)
-	free := -1
+	free, held := -1, -1
+	tags := b.tags.Load()
 	for j := range b.slots {
 		if b.slots[j].Load() == e {
-			b.setTag(j, tag)
-			return
+			if tags>>(8*j)&0xff == tag {
+				return
+			}
+			held = j
 		}
+	}
+	if held >= 0 && unsafe.StringData(key) == unsafe.StringData(e.key) {
+		b.setTag(held, tag)
+		return
 	}
 	for f := b.matches(tag); f != 0 && free < 0; f &= f - 1 {
 		j := bits.TrailingZeros64(f) >> 3
@@ -200,16 +214,17 @@ func (m *memo) remember(key string, e *entry) {
 	b.setTag(free, tag)
 }
 
-// forget empties the slot of e's key that points to e, an entry just
-// removed from its table, so that the memo no longer keeps it (and its key)
-// alive. It finds e when e was remembered under the very key string it
-// keeps, as the runtime's keys are; otherwise e stays until its slot is
-// taken over. The slot's tag stays: an empty slot never matches.
+// forget empties the slots of e's key's bucket that point to e, an entry
+// just removed from its table, so that the memo no longer keeps it (and its
+// key) alive: there may be two, when another string of the key shares the
+// bucket (see remember). It finds e when e was remembered under the very
+// key string it keeps, as the runtime's keys are; otherwise e stays until
+// its slot is taken over. The slot's tag stays: lookup skips an empty slot.
 func (m *memo) forget(e *entry) {
 	b, _ := m.place(e.key)
 	for j := range b.slots {
-		if b.slots[j].CompareAndSwap(e, nil) {
-			return
+		if b.slots[j].Load() == e {
+			b.slots[j].CompareAndSwap(e, nil)
 		}
 	}
 }

@@ -305,3 +305,43 @@ func TestMemoCrowdedBuckets(t *testing.T) {
 		close(stop)
 	}
 }
+
+// TestMemoTwoStringsOfAKeyInOneBucket: two strings of one key whose
+// addresses share a bucket (any two do in a memo of one bucket), sent in
+// turn, soon each find the entry, rather than taking one slot from each
+// other and missing every time; and forgetting the entry leaves it in no
+// slot.
+func TestMemoTwoStringsOfAKeyInOneBucket(t *testing.T) {
+	m := newMemo(1)
+	key := backends.Key(backends.DefaultPrefix, "10.0.0.1", "s", "1 per 1 second")
+	_, tag := m.place(key)
+	other := strings.Clone(key)
+	for _, t2 := m.place(other); t2 == tag; _, t2 = m.place(other) {
+		other = strings.Clone(key)
+	}
+	e := newEntry(key, 0)
+	// The copy first: the key's own string then finds the entry in the
+	// copy's slot under the copy's tag and takes the slot, so the copy misses
+	// once more and files a slot of its own. From then on neither misses.
+	sends := []struct {
+		name, s string
+	}{{"a copy of the key", other}, {"the entry's own key string", key}}
+	for round := range 5 {
+		for _, sent := range sends {
+			if m.lookup(sent.s) == e {
+				continue
+			}
+			if round > 1 {
+				t.Fatalf("round %d: %s missed, sent in turn with the other", round, sent.name)
+			}
+			m.remember(sent.s, e)
+		}
+	}
+	e.markRemoved()
+	m.forget(e)
+	m.each(func(x *entry) {
+		if x == e {
+			t.Fatal("forget left the removed entry in a slot")
+		}
+	})
+}
