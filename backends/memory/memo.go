@@ -110,7 +110,9 @@ const (
 )
 
 // matches returns a word whose byte j has its top bit set if slot j's tag
-// may be tag: every slot whose tag is tag, and at times the one after it.
+// may be tag: every slot whose tag is tag, and at times slots after such a
+// one whose tags differ from tag in their lowest bit only (a borrow of the
+// arithmetic; lookup confirms every match by the key anyway).
 func (b *memoBucket) matches(tag uint64) uint64 {
 	x := b.tags.Load() ^ tag*memoLowBytes
 	return (x - memoLowBytes) &^ x & memoTopBits
