@@ -196,15 +196,8 @@ func (m *memo) remember(key string, e *entry) {
 			free = j
 		}
 	}
-	for j := 0; j < memoWays && free < 0; j++ {
-		if b.slots[j].Load() == nil {
-			free = j
-		}
-	}
-	for j := 0; j < memoWays && free < 0; j++ {
-		if x := b.slots[j].Load(); x == nil || x.removed() { // forget may have emptied it since
-			free = j
-		}
+	if free < 0 {
+		free = b.emptiest()
 	}
 	if free < 0 {
 		if rand.Uint32()%memoReplace != 0 {
@@ -214,6 +207,22 @@ func (m *memo) remember(key string, e *entry) {
 	}
 	b.slots[free].Store(e)
 	b.setTag(free, tag)
+}
+
+// emptiest returns the first empty slot of b, else the first whose entry
+// has left its table, else -1.
+func (b *memoBucket) emptiest() int {
+	removed := -1
+	for j := range b.slots {
+		x := b.slots[j].Load()
+		if x == nil {
+			return j
+		}
+		if removed < 0 && x.removed() {
+			removed = j
+		}
+	}
+	return removed
 }
 
 // forget empties the slots of e's key's bucket that point to e, an entry
