@@ -128,7 +128,8 @@ func (e *entry) setState(src *entry) {
 	e.setHeld(src.kind(), e.held()&ctlPinned)
 	e.setWindow(src.window.Load())
 	e.setStart(src.start.Load())
-	e.prev, e.cur, e.moving = src.prev, src.cur, src.moving
+	e.prev, e.cur = src.prev, src.cur
+	e.adoptLog(src)
 }
 
 // check brings e's state up to now and reports whether it has room for
@@ -141,11 +142,12 @@ func (e *entry) check(strategy backends.Strategy, now int64, l *backends.Limit) 
 		e.setFixed(f)
 		return f.Allows(l.Amount, l.Cost)
 	case backends.MovingWindow:
-		if e.moving == nil {
+		log := e.log()
+		if log == nil {
 			return l.Cost <= l.Amount
 		}
-		e.moving.Current(now, w)
-		return e.moving.Allows(l.Amount, l.Cost)
+		log.Current(now, w)
+		return log.Allows(l.Amount, l.Cost)
 	default:
 		sl := e.sliding().Current(now, w)
 		e.setSliding(sl)
@@ -170,16 +172,17 @@ func (e *entry) settle(strategy backends.Strategy, now int64, l *backends.Limit,
 		}
 		rem, reset = f.Stats(now, w, l.Amount)
 	case backends.MovingWindow:
+		log := e.log()
 		if charge {
-			if e.moving == nil {
-				e.moving = new(backends.MovingWindowLog)
+			if log == nil {
+				log = e.newLog()
 			}
-			e.moving.Charge(now, l.Cost)
+			log.Charge(now, l.Cost)
 		}
-		if e.moving == nil {
+		if log == nil {
 			rem, reset = l.Amount, now
 		} else {
-			rem, reset = e.moving.Stats(now, w, l.Amount)
+			rem, reset = log.Stats(now, w, l.Amount)
 		}
 	default:
 		sl := e.sliding()

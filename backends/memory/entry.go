@@ -10,15 +10,16 @@ import (
 // two modes, told by its control word ctl:
 //
 //   - held: guarded by its shard's lock, like every entry of the moving and
-//     sliding strategies. Its state is start, window, prev, cur and moving;
-//     ctl says which strategy's state is live (a key used with another
-//     strategy starts afresh with it), whether the entry has left its
-//     table, and whether it is pinned (kept held, see pin).
+//     sliding strategies. Its state is start, window, prev, cur and the log
+//     in its side; ctl says which strategy's state is live (a key used with
+//     another strategy starts afresh with it), whether the entry has left
+//     its table, and whether it is pinned (kept held, see pin).
 //   - open: a fixed-window entry with a window open, decided by requests of
 //     one limit. Its count lives in ctl, so that such a decision, unless it
 //     opens or rolls the window, charges it with one compare-and-swap and
-//     no lock (see Store.hitOpen). start and window do not change while it
-//     is open.
+//     no lock (see Store.hitOpen); when contended, its decisions spend
+//     tokens leased to lanes instead (see lanes). start and window do not
+//     change while it is open.
 //
 // A shard's lock holder turns an open entry held (hold) before reading or
 // writing its state, and may open it again (release). key and the shard
@@ -31,22 +32,68 @@ type entry struct {
 	window atomic.Int64  // nanoseconds, of the last charge; written only while held
 	prev   int64         // SlidingWindowState.Prev; guarded by the shard's lock
 	cur    int64         // FixedWindowState.Count or SlidingWindowState.Cur while held; guarded by the lock
-	moving *backends.MovingWindowLog
+	side   atomic.Pointer[side]
+}
+
+// side is what an entry keeps beyond its cache line: a moving window's log
+// (guarded by the shard's lock), and the lanes of a contended fixed window
+// (see lanes; nil until contended). It is one allocation, so a
+// moving-window decision follows one pointer to its log.
+type side struct {
+	lanes  *lanes
+	log    backends.MovingWindowLog
+	logged bool // log is live: the entry has charged a moving window
+}
+
+// log returns e's moving-window log, or nil if it has none.
+func (e *entry) log() *backends.MovingWindowLog {
+	if sd := e.side.Load(); sd != nil && sd.logged {
+		return &sd.log
+	}
+	return nil
+}
+
+// newLog gives e an empty moving-window log and returns it, keeping e's
+// lanes. The caller holds the shard's lock, or owns e (a scratch entry).
+func (e *entry) newLog() *backends.MovingWindowLog {
+	sd := &side{logged: true}
+	if old := e.side.Load(); old != nil {
+		sd.lanes = old.lanes
+	}
+	e.side.Store(sd)
+	return &sd.log
+}
+
+// adoptLog gives e the moving-window log of src, a scratch entry whose
+// state e takes (none if src has none), keeping e's lanes. The caller
+// holds the shard's lock.
+func (e *entry) adoptLog(src *entry) {
+	old, sd := e.side.Load(), src.side.Load()
+	switch {
+	case old == nil || old.lanes == nil:
+		e.side.Store(sd) // src has no lanes: lanes come only to entries in a table
+	case sd != nil && sd.logged:
+		e.side.Store(&side{lanes: old.lanes, log: sd.log, logged: true})
+	case old.logged:
+		e.side.Store(&side{lanes: old.lanes})
+	}
 }
 
 // The control word of an entry. Its top bit says whether the entry is held;
-// the 6 bits below it are the index of its shard (never changed), the 16
+// the 6 bits below it are the index of its shard (never changed), the 15
 // below those a generation, bumped whenever the entry opens, so that an
 // open decision whose compare-and-swap succeeds knows the start and window
 // it read are those of the same opening. Below those, an open entry keeps
-// its count (at most maxOpenCount) and a held one its strategy and flags.
+// whether it has leased part of its count to lanes (see lanes) and its
+// count (at most maxOpenCount), and a held one its strategy and flags.
 const (
 	ctlHeld       = 1 << 63
 	ctlShardShift = 57
 	ctlShardMask  = (maxShards - 1) << ctlShardShift
-	ctlGenShift   = 41
-	ctlGenMask    = (1<<16 - 1) << ctlGenShift
-	ctlCountMask  = 1<<ctlGenShift - 1
+	ctlGenShift   = 42
+	ctlGenMask    = (1<<15 - 1) << ctlGenShift
+	ctlLeased     = 1 << 41 // open: lanes may hold part of the count of this opening
+	ctlCountMask  = ctlLeased - 1
 	ctlKindMask   = 3      // held: the live strategy
 	ctlRemoved    = 1 << 2 // held: no longer in its table, so a memo hit must look again
 	ctlPinned     = 1 << 3 // held: used by a request of several limits; never opened again
@@ -70,17 +117,22 @@ func newEntry(key string, shard uint16) *entry {
 // shard returns the index of e's shard.
 func (e *entry) shard() uint16 { return uint16(e.ctl.Load() & ctlShardMask >> ctlShardShift) }
 
-// hold turns e held if it is open, its count moving to cur. The caller
-// holds e's shard's lock, so only open decisions race with it, and they
-// change nothing but an open entry's count.
+// hold turns e held if it is open, its count moving to cur, less what its
+// lanes hold unspent (see lanes.drain). The caller holds e's shard's lock,
+// so only open decisions race with it, and they change nothing but an open
+// entry's count and lanes.
 func (e *entry) hold() {
 	for {
 		w := e.ctl.Load()
 		if w&ctlHeld != 0 {
 			return
 		}
-		if e.ctl.CompareAndSwap(w, ctlHeld|w&^(ctlCountMask)|uint64(backends.FixedWindow)) {
-			e.cur = int64(w & ctlCountMask)
+		if e.ctl.CompareAndSwap(w, ctlHeld|w&^(ctlCountMask|ctlLeased)|uint64(backends.FixedWindow)) {
+			n := int64(w & ctlCountMask)
+			if w&ctlLeased != 0 {
+				n -= e.side.Load().lanes.drain(w & ctlGenMask)
+			}
+			e.cur = n
 			return
 		}
 	}
@@ -192,10 +244,11 @@ func (e *entry) expires() int64 {
 	case backends.FixedWindow:
 		return e.fixed().Expires(e.window.Load())
 	case backends.MovingWindow:
-		if e.moving == nil {
+		log := e.log()
+		if log == nil {
 			return -1 << 63
 		}
-		return e.moving.Expires(e.window.Load())
+		return log.Expires(e.window.Load())
 	default:
 		return e.sliding().Expires(e.window.Load())
 	}

@@ -235,7 +235,7 @@ func TestOpenPinnedAfterFreshFirst(t *testing.T) {
 // charging an entry whose window was rolled while it was between its reads:
 // reopening changes the control word even when the count, and all else in
 // the word, is what it was, so a compare-and-swap against the word read
-// before fails. The generation has 16 bits, so only after 65,536
+// before fails. The generation has 15 bits, so only after 32,768
 // reopenings does the word come back: the documented limit.
 func TestOpenGenerationChangesOnReopen(t *testing.T) {
 	e := newEntry(backends.Key(backends.DefaultPrefix, "10.0.0.1", "s", "5 per 1 minute"), 3)
@@ -261,11 +261,11 @@ func TestOpenGenerationChangesOnReopen(t *testing.T) {
 	if e.ctl.CompareAndSwap(before, before+1) {
 		t.Fatal("a charge against the word read before the roll succeeded")
 	}
-	for range 1<<16 - 1 {
+	for range 1<<15 - 1 {
 		e.hold()
 		e.release(5)
 	}
 	if got := e.ctl.Load(); got != before {
-		t.Fatalf("after 65,536 reopenings the word is %#x, want it back at %#x (the generation's 16 bits wrap)", got, before)
+		t.Fatalf("after 32,768 reopenings the word is %#x, want it back at %#x (the generation's 15 bits wrap)", got, before)
 	}
 }

@@ -1,0 +1,263 @@
+package memory
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/limitgen/limitgen/backends"
+)
+
+// entryOf returns key's entry, failing if the store holds none.
+func entryOf(t *testing.T, s *Store, key string) *entry {
+	t.Helper()
+	h, i := s.locate(key)
+	sh := &s.shards[i]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	e := sh.t.get(h, key)
+	if e == nil {
+		t.Fatalf("no entry for %q", key)
+	}
+	return e
+}
+
+// giveLanes gives key's entry n lanes, as contention would, and returns
+// them.
+func giveLanes(t *testing.T, s *Store, key string, n int) *lanes {
+	t.Helper()
+	ls := newLanesOf(n)
+	entryOf(t, s, key).side.Store(&side{lanes: ls})
+	return ls
+}
+
+// tokens returns the tokens ls holds for the opening of generation gen.
+func (ls *lanes) tokens(gen uint64) int64 {
+	var n int64
+	for i := range ls.l {
+		if w := ls.l[i].w.Load(); w&(lanePending|ctlGenMask) == gen {
+			n += int64(w & ctlCountMask)
+		}
+	}
+	return n
+}
+
+// TestLanesLeaseSpendAndDrain follows one key's lanes serially: a charge
+// leases beyond its cost, the count then holds the lease, a test drains
+// the lanes and answers exactly, and the window admits exactly its amount.
+func TestLanesLeaseSpendAndDrain(t *testing.T) {
+	s := mustNew(t, Config{})
+	now := time.Unix(1_800_000_000, 0)
+	l := lim("P/{c}/s/l", 100, time.Hour)
+	decideOneFixed(t, s, now, l, true)
+	if !isOpen(t, s, l.Key) {
+		t.Fatal("the key did not open")
+	}
+	e := entryOf(t, s, l.Key)
+	ls := giveLanes(t, s, l.Key, 4)
+
+	res := decideOneFixed(t, s, now, l, true)
+	w := e.ctl.Load()
+	extra := ls.leaseExtra(100, 1, 1) // (100-1-1)/(4×4) = 6
+	if extra != 6 || !res.Allowed || w&ctlLeased == 0 || int64(w&ctlCountMask) != 2+extra {
+		t.Fatalf("after a leasing charge: allowed %v, word %#x; want a lease of 6 making the count 8", res.Allowed, w)
+	}
+	if got := ls.tokens(w & ctlGenMask); got != extra {
+		t.Fatalf("the lanes hold %d tokens, want the lease's %d", got, extra)
+	}
+	if res.Remaining > 98 || res.Remaining < 98-3*maxLease {
+		t.Fatalf("remaining %d; want 98, or less by what other lanes hold", res.Remaining)
+	}
+
+	// A test drains the lanes under the lock and answers exactly.
+	if res := decideOneFixed(t, s, now, l, false); !res.Allowed || res.Remaining != 98 {
+		t.Fatalf("a test after the lease: allowed %v, remaining %d; want true, 98", res.Allowed, res.Remaining)
+	}
+	if w := e.ctl.Load(); w&ctlHeld != 0 || w&ctlLeased != 0 || w&ctlCountMask != 2 {
+		t.Fatalf("after the test the word is %#x; want it open again with count 2 and no lease", w)
+	}
+	if got := ls.tokens(e.ctl.Load() & ctlGenMask); got != 0 {
+		t.Fatalf("the lanes hold %d tokens after the drain", got)
+	}
+
+	admitted := 2
+	for range 200 {
+		if decideOneFixed(t, s, now, l, true).Allowed {
+			admitted++
+		}
+	}
+	if admitted != 100 {
+		t.Fatalf("the window admitted %d, want its amount, 100", admitted)
+	}
+	if res := decideOneFixed(t, s, now, l, false); res.Allowed || res.Remaining != 0 {
+		t.Fatalf("a test at the amount: allowed %v, remaining %d; want false, 0", res.Allowed, res.Remaining)
+	}
+}
+
+// TestLanesAdmitExactlyUnderContention: G goroutines × N charges of cost c
+// against one key with lanes admit exactly min(G×N, amount/c), and a test
+// afterwards reports the exact remaining.
+func TestLanesAdmitExactlyUnderContention(t *testing.T) {
+	const g, n = 8, 200
+	for _, c := range []struct {
+		name         string
+		amount, cost int64
+	}{
+		{"over", 1000, 1},
+		{"under", 5000, 1},
+		{"over, cost 3", 1000, 3},
+		{"under, cost 3", 5000, 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := mustNew(t, Config{})
+			now := time.Unix(1_800_000_000, 0)
+			l := lim("P/{c}/s/l", c.amount, time.Hour)
+			l.Cost = c.cost
+			decideOneFixed(t, s, now, l, true)
+			e := entryOf(t, s, l.Key)
+			giveLanes(t, s, l.Key, 4)
+			admitted := atomic.Int64{}
+			admitted.Store(1)
+			var wg sync.WaitGroup
+			for range g {
+				wg.Go(func() {
+					req := &backends.Request{Strategy: backends.FixedWindow, Now: now, Limits: []backends.Limit{l}}
+					var res [1]backends.Result
+					for range n {
+						ok, err := s.Hit(ctx, req, res[:])
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						if ok {
+							admitted.Add(1)
+						}
+					}
+				})
+			}
+			wg.Wait()
+			want := min(g*n+1, c.amount/c.cost)
+			if got := admitted.Load(); got != want {
+				t.Fatalf("admitted %d, want %d", got, want)
+			}
+			if want < c.amount/c.cost && e.ctl.Load()&ctlLeased == 0 {
+				t.Fatal("below its amount, the key holds no lease: the lanes were not used")
+			}
+			res := decideOneFixed(t, s, now, l, false)
+			if rem := c.amount - want*c.cost; res.Remaining != rem {
+				t.Fatalf("a test after the run: remaining %d, want %d", res.Remaining, rem)
+			}
+		})
+	}
+}
+
+// TestDrainWaitsForLeaseInFlight: a lock holder holding an entry while a
+// lease into one of its lanes is between the count and the lane waits for
+// the lane, so the admitted count it takes is exact; tokens of another
+// opening count for nothing.
+func TestDrainWaitsForLeaseInFlight(t *testing.T) {
+	e := newEntry("P/{c}/s/l", 0)
+	e.setHeld(backends.FixedWindow, 0)
+	e.setWindow(int64(time.Minute))
+	e.setFixed(backends.FixedWindowState{Start: 1000, Count: 5})
+	e.release(100)
+	ls := newLanesOf(2)
+	e.side.Store(&side{lanes: ls})
+	w := e.ctl.Load()
+	gen := w & ctlGenMask
+
+	stale := (gen + 1<<ctlGenShift) & ctlGenMask
+	ls.l[0].w.Store(stale | 50) // left by another opening
+	// A lease of cost 1 and 7 more: the lane is marked, the count grown.
+	ls.l[1].w.Store(lanePending | gen)
+	if !e.ctl.CompareAndSwap(w, (w+8)|ctlLeased) {
+		t.Fatal("the lease's compare-and-swap failed")
+	}
+	done := make(chan struct{})
+	go func() {
+		e.hold()
+		close(done)
+	}()
+	for range 1000 {
+		runtime.Gosched()
+		select {
+		case <-done:
+			t.Fatal("hold returned while a lease was in flight")
+		default:
+		}
+	}
+	ls.l[1].w.Store(gen | 7) // the lease fills its lane
+	<-done
+	if e.cur != 6 {
+		t.Fatalf("held with count %d, want 6: the 5 before, the lease's charge, not its 7 tokens nor the stale 50", e.cur)
+	}
+	for i := range ls.l {
+		if w := ls.l[i].w.Load(); w != 0 {
+			t.Fatalf("lane %d holds %#x after the drain", i, w)
+		}
+	}
+}
+
+// TestLanesWindowRoll: tokens leased in one window are not spent in the
+// next, which starts from the charge that rolls it.
+func TestLanesWindowRoll(t *testing.T) {
+	s := mustNew(t, Config{})
+	now := time.Unix(1_800_000_000, 0)
+	l := lim("P/{c}/s/l", 1000, time.Minute)
+	decideOneFixed(t, s, now, l, true)
+	ls := giveLanes(t, s, l.Key, 4)
+	for range 10 {
+		decideOneFixed(t, s, now, l, true)
+	}
+	e := entryOf(t, s, l.Key)
+	if ls.tokens(e.ctl.Load()&ctlGenMask) == 0 {
+		t.Fatal("no tokens leased")
+	}
+	later := now.Add(time.Minute)
+	if res := decideOneFixed(t, s, later, l, true); !res.Allowed || res.Remaining != 999 {
+		t.Fatalf("the first charge of the next window: allowed %v, remaining %d; want true, 999", res.Allowed, res.Remaining)
+	}
+	if res := decideOneFixed(t, s, later, l, false); res.Remaining != 999 {
+		t.Fatalf("a test in the next window: remaining %d, want 999", res.Remaining)
+	}
+}
+
+// TestAttachLanes: lanes come with more than one P, once per entry, and
+// not to an entry with a moving-window log (held by a lock holder who
+// switched its strategy); the state an entry takes keeps its lanes.
+func TestAttachLanes(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	e := newEntry("P/{c}/s/l", 0)
+	if ls := e.attachLanes(); ls != nil || e.side.Load() != nil {
+		t.Fatal("lanes with one P")
+	}
+	runtime.GOMAXPROCS(3)
+	log := e.newLog()
+	if ls := e.attachLanes(); ls != nil || e.log() != log {
+		t.Fatal("lanes given to an entry with a moving-window log, or the log lost")
+	}
+	var fixed entry // the scratch of a fixed window: no log
+	e.adoptLog(&fixed)
+	if e.log() != nil {
+		t.Fatal("taking a fixed window's state kept the log")
+	}
+	ls := e.attachLanes()
+	if ls == nil || len(ls.l) != 3 {
+		t.Fatalf("with 3 Ps: lanes %v, want 3", ls)
+	}
+	if e.attachLanes() != ls {
+		t.Fatal("a second attach replaced the lanes")
+	}
+	var moving entry
+	moving.newLog().Charge(5, 1)
+	e.adoptLog(&moving)
+	if e.side.Load().lanes != ls || e.log() == nil || e.log().Count() != 1 {
+		t.Fatal("taking a moving window's state dropped the lanes, or lost the log")
+	}
+	e.adoptLog(&fixed)
+	if e.side.Load().lanes != ls || e.log() != nil {
+		t.Fatal("taking a fixed window's state again dropped the lanes, or kept the log")
+	}
+}
