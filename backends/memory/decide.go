@@ -2,6 +2,7 @@ package memory
 
 import (
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/limitgen/limitgen/backends"
@@ -95,16 +96,27 @@ func (s *Store) decideOneHashed(strategy backends.Strategy, l *backends.Limit, r
 //
 //go:noinline
 func (sh *shard) decideFresh(strategy backends.Strategy, h uint64, l *backends.Limit, old *entry, r *backends.Result, now int64, charge bool) (bool, *entry) {
-	var tmp entry
+	buf := scratchPool.Get().(*scratchBuf)
+	defer scratchPool.Put(buf)
+	tmp := &buf[0]
 	tmp.scratch(strategy)
 	ok := tmp.check(strategy, now, l)
 	charge = charge && ok && l.Cost > 0
 	tmp.settle(strategy, now, l, charge, r)
 	if charge {
-		return ok, sh.store(h, l.Key, &tmp, old, now, nil)
+		old = sh.store(h, l.Key, tmp, old, now, nil)
 	}
+	tmp.side.Store(nil) // the stored entry has the log now, or no one needs it
 	return ok, old
 }
+
+// scratchBuf holds the copies a decision works out fresh state on. They
+// are pooled rather than declared on the stack: a copy's side is
+// atomic, and the atomic accesses would move a stack copy to the heap at
+// every fresh decision.
+type scratchBuf [maxBuf]entry
+
+var scratchPool = sync.Pool{New: func() any { return new(scratchBuf) }}
 
 // store keeps the state of fresh for key and returns key's entry: old (an
 // entry of another strategy) takes fresh's state, or a new entry is
@@ -317,17 +329,23 @@ func (s *Store) decideLocked(req *backends.Request, res []backends.Result, now i
 func (s *Store) decideManyFresh(req *backends.Request, res []backends.Result, now int64, charge bool,
 	hs, idx []uint64, old []*entry) bool {
 	n := len(req.Limits)
-	var (
-		tmpBuf [maxBuf]entry
-		ofBuf  [maxBuf]int
-	)
-	tmp, of := tmpBuf[:n:n], ofBuf[:n:n]
+	var ofBuf [maxBuf]int
+	of := ofBuf[:n:n]
+	var tmp []entry
 	if n > maxBuf {
 		tmp, of = make([]entry, n), make([]int, n)
+	} else {
+		buf := scratchPool.Get().(*scratchBuf)
+		defer scratchPool.Put(buf)
+		tmp = buf[:n:n]
 	}
+	defer func() {
+		for i := range tmp {
+			tmp[i].side.Store(nil) // stored entries have their logs now
+		}
+	}()
 	// of[i] is the first limit with limit i's key, whose copy a fresh limit
-	// i decides on. No pointer to tmp is ever stored in a slice, which
-	// would move it to the heap: cur returns old[i] or &tmp[of[i]].
+	// i decides on: cur returns old[i] or &tmp[of[i]].
 	isFresh := func(i int) bool { return old[i] == nil || old[i].kind() != req.Strategy }
 	for i := range req.Limits {
 		of[i] = i

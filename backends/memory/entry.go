@@ -193,8 +193,14 @@ func (e *entry) release(amount int64) {
 }
 
 // scratch makes e, a copy on which a decision is worked out before it is
-// stored, a held entry of kind with no state.
-func (e *entry) scratch(kind backends.Strategy) { e.ctl.Store(ctlHeld | uint64(kind)) }
+// stored, a held entry of kind with no state, whatever it held before.
+func (e *entry) scratch(kind backends.Strategy) {
+	e.ctl.Store(ctlHeld | uint64(kind))
+	e.setStart(0)
+	e.setWindow(0)
+	e.prev, e.cur = 0, 0
+	e.side.Store(nil)
+}
 
 // fixed returns e's fixed-window state; e is held.
 func (e *entry) fixed() backends.FixedWindowState {

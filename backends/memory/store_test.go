@@ -297,6 +297,45 @@ func TestHitAllocations(t *testing.T) {
 	}
 }
 
+// TestFreshDecisionAllocations: a decision on keys the store does not
+// hold yet allocates only what it stores, so a test of unknown keys
+// allocates nothing, with one limit and with three, and a first hit of a
+// new key allocates its entry (and a moving window's log).
+func TestFreshDecisionAllocations(t *testing.T) {
+	for _, st := range backends.Strategies() {
+		s := mustNew(t, Config{})
+		now := time.Unix(1_800_000_000, 0)
+		one := &backends.Request{Strategy: st, Now: now, Limits: []backends.Limit{lim("P/{a}/s/l", 10, time.Minute)}}
+		three := &backends.Request{Strategy: st, Now: now, Limits: []backends.Limit{
+			lim("P/{a}/s/l", 10, time.Minute), lim("P/{a}/s/m", 10, time.Hour), lim("P/{b}/d/n", 10, time.Hour)}}
+		res := make([]backends.Result, 3)
+		for name, req := range map[string]*backends.Request{"one limit": one, "three limits": three} {
+			if n := testing.AllocsPerRun(200, func() { _, _ = s.Test(ctx, req, res[:len(req.Limits)]) }); n != 0 {
+				t.Errorf("%v, %s: %v allocations per Test of unknown keys", st, name, n)
+			}
+		}
+		want := 1.0 // the entry
+		if st == backends.MovingWindow {
+			want = 3 // and its side, and the log's first slice
+		}
+		keys := make([]string, 201)
+		for i := range keys {
+			keys[i] = fmt.Sprintf("P/{new%d}/s/l", i)
+		}
+		i := 0
+		req := &backends.Request{Strategy: st, Now: now, Limits: []backends.Limit{lim("", 10, time.Minute)}}
+		// 201 keys stay below a shard's first sweep and the memo's first
+		// doubling, whose allocations would blur the count.
+		if n := testing.AllocsPerRun(200, func() {
+			req.Limits[0].Key = keys[i]
+			i++
+			_, _ = s.Hit(ctx, req, res[:1])
+		}); n != want {
+			t.Errorf("%v: %v allocations per first hit of a new key, want %v", st, n, want)
+		}
+	}
+}
+
 // TestShardPadding: shards do not share cache lines.
 func TestShardPadding(t *testing.T) {
 	if n := unsafe.Sizeof(shard{}); n%64 != 0 {
