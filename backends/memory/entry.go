@@ -38,7 +38,11 @@ type entry struct {
 // side is what an entry keeps beyond its cache line: a moving window's log
 // (guarded by the shard's lock), and the lanes of a contended fixed window
 // (see lanes; nil until contended). It is one allocation, so a
-// moving-window decision follows one pointer to its log.
+// moving-window decision follows one pointer to its log. An entry's side
+// is replaced, never changed: by lock holders (newLog, adoptLog), and by
+// attachLanes without the lock, with a compare-and-swap. Once an entry has
+// lanes, every side it has after keeps them, so a decision may keep using
+// the lanes it found.
 type side struct {
 	lanes  *lanes
 	log    backends.MovingWindowLog
@@ -56,26 +60,39 @@ func (e *entry) log() *backends.MovingWindowLog {
 // newLog gives e an empty moving-window log and returns it, keeping e's
 // lanes. The caller holds the shard's lock, or owns e (a scratch entry).
 func (e *entry) newLog() *backends.MovingWindowLog {
-	sd := &side{logged: true}
-	if old := e.side.Load(); old != nil {
-		sd.lanes = old.lanes
+	for {
+		old := e.side.Load()
+		sd := &side{logged: true}
+		if old != nil {
+			sd.lanes = old.lanes
+		}
+		if e.side.CompareAndSwap(old, sd) { // fails only if lanes came meanwhile
+			return &sd.log
+		}
 	}
-	e.side.Store(sd)
-	return &sd.log
 }
 
 // adoptLog gives e the moving-window log of src, a scratch entry whose
 // state e takes (none if src has none), keeping e's lanes. The caller
 // holds the shard's lock.
 func (e *entry) adoptLog(src *entry) {
-	old, sd := e.side.Load(), src.side.Load()
-	switch {
-	case old == nil || old.lanes == nil:
-		e.side.Store(sd) // src has no lanes: lanes come only to entries in a table
-	case sd != nil && sd.logged:
-		e.side.Store(&side{lanes: old.lanes, log: sd.log, logged: true})
-	case old.logged:
-		e.side.Store(&side{lanes: old.lanes})
+	sd := src.side.Load() // a scratch entry never has lanes
+	for {
+		old := e.side.Load()
+		next := sd
+		if old != nil && old.lanes != nil {
+			switch {
+			case sd != nil && sd.logged:
+				next = &side{lanes: old.lanes, log: sd.log, logged: true}
+			case old.logged:
+				next = &side{lanes: old.lanes}
+			default:
+				return
+			}
+		}
+		if e.side.CompareAndSwap(old, next) { // fails only if lanes came meanwhile
+			return
+		}
 	}
 }
 
@@ -120,7 +137,8 @@ func (e *entry) shard() uint16 { return uint16(e.ctl.Load() & ctlShardMask >> ct
 // hold turns e held if it is open, its count moving to cur, less what its
 // lanes hold unspent (see lanes.drain). The caller holds e's shard's lock,
 // so only open decisions race with it, and they change nothing but an open
-// entry's count and lanes.
+// entry's count, its lanes' tokens, and which lanes its side points to
+// (attachLanes).
 func (e *entry) hold() {
 	for {
 		w := e.ctl.Load()
@@ -129,8 +147,8 @@ func (e *entry) hold() {
 		}
 		if e.ctl.CompareAndSwap(w, ctlHeld|w&^(ctlCountMask|ctlLeased)|uint64(backends.FixedWindow)) {
 			n := int64(w & ctlCountMask)
-			if w&ctlLeased != 0 {
-				n -= e.side.Load().lanes.drain(w & ctlGenMask)
+			if sd := e.side.Load(); sd != nil && w&ctlLeased != 0 {
+				n -= sd.lanes.drain(w & ctlGenMask)
 			}
 			e.cur = n
 			return

@@ -34,11 +34,17 @@ import (
 //     in: tokens of another opening are worth nothing, and drain clears
 //     them.
 //
-// What it costs: the Remaining of a charging decision counts tokens leased
-// to other Ps as spent, so under contention it may understate by up to
-// maxLease for each other P (a test's is exact); serial decisions never
-// lease, as lanes come only with contention. Lanes take 64 bytes per P and
-// live as long as their entry.
+// What it costs: the Remaining of a charging decision counts the tokens
+// other lanes hold as spent, so it may understate by up to maxLease plus
+// the cost less one for each other lane (a test's is exact). Lanes come
+// only with contention, so a key never contended reports exactly; once
+// they have come, a goroutine that moves between Ps may find its tokens in
+// another lane. Lanes take 64 bytes per P and live as long as their entry.
+//
+// A charge spends its lane's tokens only if its own limit's amount allows
+// it on the count less the lane's tokens: a key is normally decided by one
+// limit, whose tokens they are, but a caller may decide it with several
+// amounts.
 type lanes struct {
 	l []lane
 }
@@ -62,7 +68,9 @@ const (
 	// maxLanes caps the lanes of one entry; Ps beyond it share lanes.
 	maxLanes = 64
 
-	// maxLease is the most tokens a lease leaves in a lane.
+	// maxLease is the most tokens a lease adds to a lane beyond its cost.
+	// A lane holds at most maxLease plus the cost less one: what a lease
+	// adds to tokens too few for its cost.
 	maxLease = 32
 )
 

@@ -200,8 +200,8 @@ func TestDrainWaitsForLeaseInFlight(t *testing.T) {
 	}
 }
 
-// TestLanesWindowRoll: tokens leased in one window are not spent in the
-// next, which starts from the charge that rolls it.
+// TestLanesWindowRoll: the window after one whose charges leased tokens
+// starts from the charge that rolls it; the roll drains the tokens.
 func TestLanesWindowRoll(t *testing.T) {
 	s := mustNew(t, Config{})
 	now := time.Unix(1_800_000_000, 0)
@@ -259,5 +259,161 @@ func TestAttachLanes(t *testing.T) {
 	e.adoptLog(&fixed)
 	if e.side.Load().lanes != ls || e.log() != nil {
 		t.Fatal("taking a fixed window's state again dropped the lanes, or kept the log")
+	}
+}
+
+// TestLaneSpendHonoursItsAmount: tokens leased by a limit of 1000 are not
+// spent by a request of the same key and window whose amount, 10, the
+// admitted hits already reach.
+func TestLaneSpendHonoursItsAmount(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // one P: every charge in lane 0
+	s := mustNew(t, Config{})
+	now := time.Unix(1_800_000_000, 0)
+	big := lim("P/{c}/s/l", 1000, time.Hour)
+	decideOneFixed(t, s, now, big, true)
+	ls := giveLanes(t, s, big.Key, 4)
+	for range 49 {
+		if !decideOneFixed(t, s, now, big, true).Allowed {
+			t.Fatal("refused under 1000")
+		}
+	}
+	if ls.tokens(entryOf(t, s, big.Key).ctl.Load()&ctlGenMask) == 0 {
+		t.Fatal("no tokens leased")
+	}
+	small := big
+	small.Amount = 10
+	if res := decideOneFixed(t, s, now, small, true); res.Allowed {
+		t.Fatalf("a limit of 10 admitted a 51st hit (remaining %d)", res.Remaining)
+	}
+	if res := decideOneFixed(t, s, now, big, false); res.Remaining != 950 {
+		t.Fatalf("a test after 50 hits: remaining %d, want 950", res.Remaining)
+	}
+}
+
+// TestLaneHoldsAtMostLeasePlusCost: a lane never holds more than maxLease
+// plus the cost less one, the bound the understatement of Remaining is
+// documented with.
+func TestLaneHoldsAtMostLeasePlusCost(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	s := mustNew(t, Config{})
+	now := time.Unix(1_800_000_000, 0)
+	l := lim("P/{c}/s/l", 100_000, time.Hour)
+	l.Cost = 20
+	decideOneFixed(t, s, now, l, true)
+	ls := giveLanes(t, s, l.Key, 2)
+	e := entryOf(t, s, l.Key)
+	most := int64(0)
+	for range 40 {
+		decideOneFixed(t, s, now, l, true)
+		most = max(most, ls.tokens(e.ctl.Load()&ctlGenMask))
+	}
+	if most > maxLease+l.Cost-1 || most <= maxLease {
+		t.Fatalf("a lane held at most %d tokens; want more than maxLease (%d), as a cost of 20 leaves some, but at most %d", most, maxLease, maxLease+l.Cost-1)
+	}
+}
+
+// TestLanesSurviveStateChanges races attachLanes, made without the lock,
+// with a lock holder replacing a fresh entry's side (a moving window's log
+// coming and going), many times: once an entry has lanes, it keeps them,
+// as the decisions that found them keep using them.
+func TestLanesSurviveStateChanges(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
+	var fixed, moving entry
+	moving.newLog().Charge(5, 1)
+	lost := 0
+	for range 2000 {
+		e := newEntry("P/{c}/s/l", 0)
+		var wg sync.WaitGroup
+		var attached *lanes
+		start := make(chan struct{})
+		wg.Go(func() { // the lock holder
+			<-start
+			for i := range 8 {
+				if i%4 == 1 {
+					e.adoptLog(&moving)
+				} else {
+					e.adoptLog(&fixed)
+				}
+			}
+		})
+		wg.Go(func() { // a decision that found the key contended
+			<-start
+			for range 8 {
+				if attached = e.attachLanes(); attached != nil {
+					return
+				}
+			}
+		})
+		close(start)
+		wg.Wait()
+		if sd := e.side.Load(); attached != nil && (sd == nil || sd.lanes != attached) {
+			lost++
+		}
+	}
+	if lost > 0 {
+		t.Fatalf("%d of 2000 entries lost the lanes a decision attached", lost)
+	}
+}
+
+// TestLanesDrainUnderContention: charges from more goroutines than lanes
+// (GOMAXPROCS 4 over 2 lanes, so Ps share them) while another goroutine
+// keeps testing the key, so holds and drains race with leases in flight
+// and leases give their lanes back when the count changed under them.
+// The window admits exactly its amount. (Were a lease that failed not to
+// give its lane back, drain would wait forever and the test time out.)
+func TestLanesDrainUnderContention(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	for _, cost := range []int64{1, 3} {
+		s := mustNew(t, Config{})
+		now := time.Unix(1_800_000_000, 0)
+		l := lim("P/{c}/s/l", 6000, time.Hour)
+		l.Cost = cost
+		decideOneFixed(t, s, now, l, true)
+		giveLanes(t, s, l.Key, 2)
+		var admitted atomic.Int64
+		admitted.Store(1)
+		stop := make(chan struct{})
+		var tester sync.WaitGroup
+		tester.Go(func() {
+			req := &backends.Request{Strategy: backends.FixedWindow, Now: now, Limits: []backends.Limit{l}}
+			var res [1]backends.Result
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := s.Test(ctx, req, res[:]); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				req := &backends.Request{Strategy: backends.FixedWindow, Now: now, Limits: []backends.Limit{l}}
+				var res [1]backends.Result
+				for range 1500 {
+					ok, err := s.Hit(ctx, req, res[:])
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if ok {
+						admitted.Add(1)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(stop)
+		tester.Wait()
+		if got, want := admitted.Load(), min(8*1500+1, 6000/cost); got != want {
+			t.Fatalf("cost %d: admitted %d, want %d", cost, got, want)
+		}
+		if res := decideOneFixed(t, s, now, l, false); res.Remaining != 6000-admitted.Load()*cost {
+			t.Fatalf("cost %d: a test after the run: remaining %d, want %d", cost, res.Remaining, 6000-admitted.Load()*cost)
+		}
 	}
 }

@@ -32,7 +32,14 @@
 // while its window is open: its count sits in the same word as its mode,
 // and such a decision charges it with one compare-and-swap, so it writes
 // one cache line (the key's) rather than two (the key's and its shard's
-// lock). Opening or rolling the window, a request of several limits,
+// lock). A key so decided from several cores at once gets lanes, a cache
+// line per core: a charge then takes up to 32 tokens more than its cost
+// from the count into its core's lane, and the next charges on that core
+// spend them there, so the cores stop passing the key's line between
+// them at every decision. Admission stays exact (a refusal, or a test,
+// first takes the unspent tokens back under the lock), but while lanes
+// hold tokens a charge's Remaining counts those of other cores as spent.
+// Opening or rolling the window, a request of several limits,
 // another strategy, or removing the key (a sweep, eviction, Clear, Reset)
 // holds the key under its shard's lock first, so every decision stays
 // atomic and all-or-nothing; a sweep reads a key it keeps as it stands. A key used by a request of
@@ -100,6 +107,11 @@ type Store struct {
 	shards []shard
 	closed atomic.Bool
 	memo   atomic.Pointer[memo] // where recently decided keys live; replaced as it grows
+
+	// laneless keeps contended keys from getting lanes (see lanes), so that
+	// a test can check the exact Remaining of every charge under
+	// contention. Set only by tests, before use.
+	laneless bool
 }
 
 // shard is one table of counters and its lock, padded to its own cache

@@ -11,7 +11,7 @@ import (
 // start and window, and charges with one compare-and-swap of e's control
 // word, which fails, and the decision starts over, if another charged
 // first or a lock holder held e meanwhile. It reports done = false, having
-// changed nothing, when the decision needs the shard's lock: e is held,
+// charged nothing, when the decision needs the shard's lock: e is held,
 // the window has ended, the limit's window is not the one e was charged
 // with, its amount is over maxOpenCount, or it would refuse, or charges
 // nothing, while e's lanes may hold part of its count.
@@ -66,7 +66,7 @@ func (s *Store) hitOpen(e *entry, l *backends.Limit, r *backends.Result, now int
 		ok = st.Allows(l.Amount, l.Cost)
 		if ok && charge {
 			if !e.ctl.CompareAndSwap(w, w+cost) {
-				if contended && ls == nil {
+				if contended && ls == nil && !s.laneless {
 					ls = e.attachLanes()
 				}
 				contended = true
@@ -104,7 +104,11 @@ func (e *entry) hitLane(ln *lane, ls *lanes, w uint64, l *backends.Limit) (admit
 	var keep uint64 // the lane's tokens of this opening
 	if lw&(lanePending|ctlGenMask) == w&ctlGenMask {
 		keep = lw & ctlCountMask
-		if keep >= cost {
+		// The tokens were leased against the amount of the limit that
+		// leased them; this request's may be smaller (a caller may decide
+		// one key with several amounts). The count less this lane's
+		// tokens bounds the admitted hits from above.
+		if keep >= cost && count-int64(keep)+l.Cost <= l.Amount {
 			if !ln.w.CompareAndSwap(lw, lw-cost) {
 				return 0, true
 			}

@@ -117,12 +117,23 @@ func TestOpenModes(t *testing.T) {
 // everything that holds an entry: windows that end every few hundred
 // decisions (so the key is held to roll them and opened again), tests,
 // sweeps, Clear, hits with another window, and, halfway, requests of two
-// limits, which pin the key. Every admitted hit of one window instance
-// (told by its Reset: windows start at distinct instants) must report a
-// distinct Remaining below the amount, so no charge is lost or counted
-// twice and no window admits more than its amount.
+// limits, which pin the key. No window instance (told by its Reset:
+// windows start at distinct instants) may admit more than its amount, and
+// every admitted hit must report a Remaining below the amount. Without
+// lanes (see lanes), whose Remaining is an estimate, every admitted hit of
+// one window must report a distinct Remaining, so no charge is lost or
+// counted twice.
 func TestOpenConcurrentExact(t *testing.T) {
-	s := mustNew(t, Config{})
+	for _, lanes := range []bool{false, true} {
+		t.Run(fmt.Sprintf("lanes=%v", lanes), func(t *testing.T) {
+			s := mustNew(t, Config{})
+			s.laneless = !lanes
+			openConcurrentExact(t, s, !lanes)
+		})
+	}
+}
+
+func openConcurrentExact(t *testing.T, s *Store, distinct bool) {
 	const (
 		amount  = 40
 		window  = 300 // nanoseconds of the shared clock, which ticks once per decision
@@ -190,14 +201,18 @@ func TestOpenConcurrentExact(t *testing.T) {
 	}
 	wg.Wait()
 	byWindow := map[int64]map[int64]bool{}
+	admittedIn := map[int64]int{}
 	for _, a := range seen {
 		if a.remaining < 0 || a.remaining >= amount {
 			t.Fatalf("an admitted hit reported remaining %d of %d", a.remaining, amount)
 		}
+		if admittedIn[a.reset]++; admittedIn[a.reset] > amount {
+			t.Fatalf("the window ending at %d admitted more than its amount, %d", a.reset, amount)
+		}
 		if byWindow[a.reset] == nil {
 			byWindow[a.reset] = map[int64]bool{}
 		}
-		if byWindow[a.reset][a.remaining] {
+		if distinct && byWindow[a.reset][a.remaining] {
 			t.Fatalf("two admitted hits of the window ending at %d both left %d: a charge was lost", a.reset, a.remaining)
 		}
 		byWindow[a.reset][a.remaining] = true

@@ -7,8 +7,9 @@ import _ "unsafe" // for go:linkname
 // its per-P shard. The goroutine may move to another P as soon as procID
 // returns, so the answer is a hint for spreading work, never a lock.
 //
-// The runtime exports procPin and procUnpin to other packages for this
-// use and promises to keep their signatures (go.dev/issue/67401).
+// procPin and procUnpin are the runtime's; it keeps them reachable by
+// linkname, and their signatures unchanged, for the packages outside the
+// standard library that already use them so (go.dev/issue/67401).
 func procID() int {
 	id := procPin()
 	procUnpin()
