@@ -55,9 +55,12 @@ func (t floorTable) find(key string, prefetch bool) *floorCounter {
 // in turn, each goroutine starting elsewhere). Run beside
 // BenchmarkFixedWindow, it shows what part of a parallel decision is the
 // cache lines moving between cores, which on a virtual machine depends on
-// where the host places its two vCPUs at the time. prefetch=true asks for
-// each counter's line for writing first, as the store does (see
-// prefetchWrite); prefetch=false shows what that gains or costs.
+// where the host places its two vCPUs at the time. It is the floor of a
+// store that writes one shared line per decision; a hot key with lanes
+// (see lanes) writes a line of its own core's and goes below it.
+// prefetch=true asks for each counter's line for writing first, as the
+// store does (see prefetchWrite); prefetch=false shows what that gains or
+// costs.
 func BenchmarkFloor(b *testing.B) {
 	for _, nkeys := range []int{1, 10000} {
 		for _, par := range []bool{false, true} {

@@ -91,7 +91,11 @@ func newLanesOf(n int) *lanes {
 // mine returns the lane of the P the caller runs on. The caller may move
 // to another P at once; that costs speed, not correctness.
 func (ls *lanes) mine() *lane {
-	return &ls.l[procID()%len(ls.l)]
+	i := procID()
+	if i >= len(ls.l) { // GOMAXPROCS grew, or passes maxLanes
+		i %= len(ls.l)
+	}
+	return &ls.l[i]
 }
 
 // leaseExtra returns how many tokens a lease should add beyond its cost
