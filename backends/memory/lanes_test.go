@@ -3,11 +3,11 @@ package memory
 import (
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/limitgen/limitgen/backends"
+	"github.com/limitgen/limitgen/backends/backendtest"
 )
 
 // entryOf returns key's entry, failing if the store holds none.
@@ -33,6 +33,22 @@ func giveLanes(t *testing.T, s *Store, key string, n int) *lanes {
 	return ls
 }
 
+// laned returns a store that has decided key P/{c}/s/l once, at now,
+// with a limit of amount per window at cost, the key's entry then given n
+// lanes as contention would.
+func laned(t *testing.T, amount int64, window time.Duration, cost int64, n int) (*Store, time.Time, backends.Limit, *lanes) {
+	t.Helper()
+	s := mustNew(t, Config{})
+	now := time.Unix(1_800_000_000, 0)
+	l := lim("P/{c}/s/l", amount, window)
+	l.Cost = cost
+	decideOneFixed(t, s, now, l, true)
+	if !isOpen(t, s, l.Key) {
+		t.Fatal("the key did not open")
+	}
+	return s, now, l, giveLanes(t, s, l.Key, n)
+}
+
 // tokens returns the tokens ls holds for the opening of generation gen.
 func (ls *lanes) tokens(gen uint64) int64 {
 	var n int64
@@ -48,15 +64,8 @@ func (ls *lanes) tokens(gen uint64) int64 {
 // leases beyond its cost, the count then holds the lease, a test drains
 // the lanes and answers exactly, and the window admits exactly its amount.
 func TestLanesLeaseSpendAndDrain(t *testing.T) {
-	s := mustNew(t, Config{})
-	now := time.Unix(1_800_000_000, 0)
-	l := lim("P/{c}/s/l", 100, time.Hour)
-	decideOneFixed(t, s, now, l, true)
-	if !isOpen(t, s, l.Key) {
-		t.Fatal("the key did not open")
-	}
+	s, now, l, ls := laned(t, 100, time.Hour, 1, 4)
 	e := entryOf(t, s, l.Key)
-	ls := giveLanes(t, s, l.Key, 4)
 
 	res := decideOneFixed(t, s, now, l, true)
 	w := e.ctl.Load()
@@ -111,35 +120,12 @@ func TestLanesAdmitExactlyUnderContention(t *testing.T) {
 		{"under, cost 3", 5000, 3},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s := mustNew(t, Config{})
-			now := time.Unix(1_800_000_000, 0)
-			l := lim("P/{c}/s/l", c.amount, time.Hour)
-			l.Cost = c.cost
-			decideOneFixed(t, s, now, l, true)
+			s, now, l, _ := laned(t, c.amount, time.Hour, c.cost, 4)
 			e := entryOf(t, s, l.Key)
-			giveLanes(t, s, l.Key, 4)
-			admitted := atomic.Int64{}
-			admitted.Store(1)
-			var wg sync.WaitGroup
-			for range g {
-				wg.Go(func() {
-					req := &backends.Request{Strategy: backends.FixedWindow, Now: now, Limits: []backends.Limit{l}}
-					var res [1]backends.Result
-					for range n {
-						ok, err := s.Hit(ctx, req, res[:])
-						if err != nil {
-							t.Error(err)
-							return
-						}
-						if ok {
-							admitted.Add(1)
-						}
-					}
-				})
-			}
-			wg.Wait()
+			req := &backends.Request{Strategy: backends.FixedWindow, Now: now, Limits: []backends.Limit{l}}
+			got := 1 + backendtest.CountAdmitted(t, g, n, []backends.Storage{s}, func(int) *backends.Request { return req })
 			want := min(g*n+1, c.amount/c.cost)
-			if got := admitted.Load(); got != want {
+			if got != want {
 				t.Fatalf("admitted %d, want %d", got, want)
 			}
 			if want < c.amount/c.cost && e.ctl.Load()&ctlLeased == 0 {
@@ -203,11 +189,7 @@ func TestDrainWaitsForLeaseInFlight(t *testing.T) {
 // TestLanesWindowRoll: the window after one whose charges leased tokens
 // starts from the charge that rolls it; the roll drains the tokens.
 func TestLanesWindowRoll(t *testing.T) {
-	s := mustNew(t, Config{})
-	now := time.Unix(1_800_000_000, 0)
-	l := lim("P/{c}/s/l", 1000, time.Minute)
-	decideOneFixed(t, s, now, l, true)
-	ls := giveLanes(t, s, l.Key, 4)
+	s, now, l, ls := laned(t, 1000, time.Minute, 1, 4)
 	for range 10 {
 		decideOneFixed(t, s, now, l, true)
 	}
@@ -267,11 +249,7 @@ func TestAttachLanes(t *testing.T) {
 // admitted hits already reach.
 func TestLaneSpendHonoursItsAmount(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // one P: every charge in lane 0
-	s := mustNew(t, Config{})
-	now := time.Unix(1_800_000_000, 0)
-	big := lim("P/{c}/s/l", 1000, time.Hour)
-	decideOneFixed(t, s, now, big, true)
-	ls := giveLanes(t, s, big.Key, 4)
+	s, now, big, ls := laned(t, 1000, time.Hour, 1, 4)
 	for range 49 {
 		if !decideOneFixed(t, s, now, big, true).Allowed {
 			t.Fatal("refused under 1000")
@@ -295,12 +273,7 @@ func TestLaneSpendHonoursItsAmount(t *testing.T) {
 // documented with.
 func TestLaneHoldsAtMostLeasePlusCost(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	s := mustNew(t, Config{})
-	now := time.Unix(1_800_000_000, 0)
-	l := lim("P/{c}/s/l", 100_000, time.Hour)
-	l.Cost = 20
-	decideOneFixed(t, s, now, l, true)
-	ls := giveLanes(t, s, l.Key, 2)
+	s, now, l, ls := laned(t, 100_000, time.Hour, 20, 2)
 	e := entryOf(t, s, l.Key)
 	most := int64(0)
 	for range 40 {
@@ -364,14 +337,7 @@ func TestLanesSurviveStateChanges(t *testing.T) {
 func TestLanesDrainUnderContention(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	for _, cost := range []int64{1, 3} {
-		s := mustNew(t, Config{})
-		now := time.Unix(1_800_000_000, 0)
-		l := lim("P/{c}/s/l", 6000, time.Hour)
-		l.Cost = cost
-		decideOneFixed(t, s, now, l, true)
-		giveLanes(t, s, l.Key, 2)
-		var admitted atomic.Int64
-		admitted.Store(1)
+		s, now, l, _ := laned(t, 6000, time.Hour, cost, 2)
 		stop := make(chan struct{})
 		var tester sync.WaitGroup
 		tester.Go(func() {
@@ -389,31 +355,15 @@ func TestLanesDrainUnderContention(t *testing.T) {
 				}
 			}
 		})
-		var wg sync.WaitGroup
-		for range 8 {
-			wg.Go(func() {
-				req := &backends.Request{Strategy: backends.FixedWindow, Now: now, Limits: []backends.Limit{l}}
-				var res [1]backends.Result
-				for range 1500 {
-					ok, err := s.Hit(ctx, req, res[:])
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if ok {
-						admitted.Add(1)
-					}
-				}
-			})
-		}
-		wg.Wait()
+		req := &backends.Request{Strategy: backends.FixedWindow, Now: now, Limits: []backends.Limit{l}}
+		admitted := 1 + backendtest.CountAdmitted(t, 8, 1500, []backends.Storage{s}, func(int) *backends.Request { return req })
 		close(stop)
 		tester.Wait()
-		if got, want := admitted.Load(), min(8*1500+1, 6000/cost); got != want {
-			t.Fatalf("cost %d: admitted %d, want %d", cost, got, want)
+		if want := min(8*1500+1, 6000/cost); admitted != want {
+			t.Fatalf("cost %d: admitted %d, want %d", cost, admitted, want)
 		}
-		if res := decideOneFixed(t, s, now, l, false); res.Remaining != 6000-admitted.Load()*cost {
-			t.Fatalf("cost %d: a test after the run: remaining %d, want %d", cost, res.Remaining, 6000-admitted.Load()*cost)
+		if res := decideOneFixed(t, s, now, l, false); res.Remaining != 6000-admitted*cost {
+			t.Fatalf("cost %d: a test after the run: remaining %d, want %d", cost, res.Remaining, 6000-admitted*cost)
 		}
 	}
 }

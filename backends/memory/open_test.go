@@ -14,15 +14,7 @@ import (
 // lock), failing if the store holds no entry for it.
 func isOpen(t *testing.T, s *Store, key string) bool {
 	t.Helper()
-	h, i := s.locate(key)
-	sh := &s.shards[i]
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	e := sh.t.get(h, key)
-	if e == nil {
-		t.Fatalf("no entry for %q", key)
-	}
-	return e.ctl.Load()&ctlHeld == 0
+	return entryOf(t, s, key).ctl.Load()&ctlHeld == 0
 }
 
 // decideOneFixed hits key with one fixed-window limit and returns the result.
