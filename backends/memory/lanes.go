@@ -25,11 +25,10 @@ import (
 //   - Refusing needs the count of admitted hits. While the entry has leased
 //     in its current opening (ctlLeased), a decision that would refuse, or
 //     a test (which reports the exact Remaining), goes to the shard's lock
-//     instead; holding the entry drains the lanes
-//     (drain), and the lock holder decides on the exact count. Leases stop
-//     when little is left (leaseExtra), so a window at its amount drains
-//     once and then refuses without the lock, as an entry without lanes
-//     does.
+//     instead; holding the entry drains the lanes (drain), and the lock
+//     holder decides on the exact count. Leases stop when little is left
+//     (leaseExtra), so a window at its amount drains once and then refuses
+//     without the lock, as an entry without lanes does.
 //   - A lane's tokens carry the generation of the opening they were leased
 //     in: tokens of another opening are worth nothing, and drain clears
 //     them.

@@ -65,6 +65,7 @@ func (s *Store) hitOpen(e *entry, l *backends.Limit, r *backends.Result, now int
 		}
 		ok = st.Allows(l.Amount, l.Cost)
 		if ok && charge {
+			// Count+Cost ≤ Amount ≤ maxOpenCount: the sum stays in the count's bits.
 			if !e.ctl.CompareAndSwap(w, w+cost) {
 				if contended && ls == nil && !s.laneless {
 					ls = e.attachLanes()
