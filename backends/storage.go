@@ -60,7 +60,7 @@ type Result struct {
 	// after the decision (after charging, if the request was admitted). It is
 	// never negative. A Test's is exact; a charge's may read low while other
 	// processors hold part of a contended key's count (the memory store's
-	// lanes), never high.
+	// lanes).
 	Remaining int64
 	// Reset is the instant at which the limit next frees capacity: the end of
 	// a fixed window, the expiry of the oldest hit of a moving window, or the

@@ -33,7 +33,7 @@
 // and such a decision charges it with one compare-and-swap, so it writes
 // one cache line (the key's) rather than two (the key's and its shard's
 // lock). A key so decided from several cores at once gets lanes, a cache
-// line per core: a charge then takes up to 32 tokens more than its cost
+// line per core: a charge then takes up to 128 tokens more than its cost
 // from the count into its core's lane, and the next charges on that core
 // spend them there, so the cores stop passing the key's line between
 // them at every decision. Admission stays exact (a refusal, or a test,

@@ -93,8 +93,8 @@ func (s *Store) hitOpen(e *entry, l *backends.Limit, r *backends.Result, now int
 // hitLane charges l to e, open with control word w, from ln, the caller's
 // lane of ls: it spends the lane's tokens of w's opening if they cover
 // l.Cost, else leases more (see lanes) when enough of the amount is left.
-// It returns the hits the window has admitted, an estimate that leaves
-// out what other lanes hold (at least l.Cost), or -1 when it charged
+// It returns the hits the window has admitted, an estimate that counts
+// what other lanes hold as admitted (at least l.Cost), or -1 when it charged
 // nothing and the caller should decide without lanes. again is set when
 // the lane or the control word changed under it, and the caller should
 // start over.
@@ -112,6 +112,12 @@ func (e *entry) hitLane(ln *lane, ls *lanes, w uint64, l *backends.Limit) (admit
 		if keep >= cost && count-int64(keep)+l.Cost <= l.Amount {
 			if !ln.w.CompareAndSwap(lw, lw-cost) {
 				return 0, true
+			}
+			// The count only grows within an opening, so one read after the
+			// spend bounds the hits admitted at the spend from above; w's may
+			// be older than other lanes' spends that preceded this one.
+			if w2 := e.ctl.Load(); w2&(ctlHeld|ctlGenMask) == w&(ctlHeld|ctlGenMask) {
+				count = int64(w2 & ctlCountMask)
 			}
 			return max(count-int64(keep-cost), l.Cost), false
 		}
