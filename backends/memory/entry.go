@@ -49,6 +49,14 @@ type side struct {
 	logged bool // log is live: the entry has charged a moving window
 }
 
+// lanes returns e's lanes, or nil if it has none.
+func (e *entry) lanes() *lanes {
+	if sd := e.side.Load(); sd != nil {
+		return sd.lanes
+	}
+	return nil
+}
+
 // log returns e's moving-window log, or nil if it has none.
 func (e *entry) log() *backends.MovingWindowLog {
 	if sd := e.side.Load(); sd != nil && sd.logged {

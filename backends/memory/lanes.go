@@ -12,8 +12,9 @@ import (
 // An open entry's count is the hits its window has admitted. A decision
 // that finds the entry contended (see Store.hitOpen) gives it lanes, one
 // per P up to maxLanes, each on a cache line of its own. From then on, a
-// decision charging the entry while plenty of its amount is left leases
-// more than its cost: it adds its cost and up to maxLease more to the
+// charge that finds the entry contended, or its opening already leased
+// (ctlLeased), uses them (Store.hitLanes): while plenty of the amount is
+// left, it leases more than its cost: it adds its cost and up to maxLease more to the
 // count with one compare-and-swap, and leaves the extra in the lane of the
 // P it runs on. The next decisions on that P spend the lane's tokens with a
 // compare-and-swap of the lane, a line no other P writes. The count then
@@ -36,10 +37,10 @@ import (
 // What it costs: the Remaining of a charging decision counts the tokens
 // other lanes hold as spent, so it may understate by up to maxLease plus
 // the cost less one for each other lane, each lease taking at most a
-// quarter of what is then left shared among the lanes (a test's is exact). Lanes come
-// only with contention, so a key never contended reports exactly; once
-// they have come, a goroutine that moves between Ps may find its tokens in
-// another lane. Lanes take 64 bytes per P and live as long as their entry.
+// quarter of what is then left shared among the lanes (a test's is
+// exact). Lanes are used only with contention: a key never contended, or
+// no longer contended since its lanes were last drained, reports exactly.
+// Lanes take 64 bytes per P and live as long as their entry.
 //
 // A charge spends its lane's tokens only if its own limit's amount allows
 // it on the count less the lane's tokens: a key is normally decided by one

@@ -24,13 +24,23 @@ func entryOf(t *testing.T, s *Store, key string) *entry {
 	return e
 }
 
-// giveLanes gives key's entry n lanes, as contention would, and returns
-// them.
+// giveLanes gives key's entry, open, n lanes, as contention would, and
+// marks its opening leased (with nothing in the lanes yet), so that its
+// next charges use them; it returns the lanes.
 func giveLanes(t *testing.T, s *Store, key string, n int) *lanes {
 	t.Helper()
 	ls := newLanesOf(n)
-	entryOf(t, s, key).side.Store(&side{lanes: ls})
-	return ls
+	e := entryOf(t, s, key)
+	e.side.Store(&side{lanes: ls})
+	for {
+		w := e.ctl.Load()
+		if w&ctlHeld != 0 {
+			t.Fatalf("the entry of %q is held", key)
+		}
+		if e.ctl.CompareAndSwap(w, w|ctlLeased) {
+			return ls
+		}
+	}
 }
 
 // laned returns a store that has decided key P/{c}/s/l once, at now,
@@ -62,7 +72,8 @@ func (ls *lanes) tokens(gen uint64) int64 {
 
 // TestLanesLeaseSpendAndDrain follows one key's lanes serially: a charge
 // leases beyond its cost, the count then holds the lease, a test drains
-// the lanes and answers exactly, and the window admits exactly its amount.
+// the lanes and answers exactly, an uncontended charge then leaves the
+// lanes alone, and the window admits exactly its amount.
 func TestLanesLeaseSpendAndDrain(t *testing.T) {
 	s, now, l, ls := laned(t, 100, time.Hour, 1, 4)
 	e := entryOf(t, s, l.Key)
@@ -90,8 +101,12 @@ func TestLanesLeaseSpendAndDrain(t *testing.T) {
 	if got := ls.tokens(e.ctl.Load() & ctlGenMask); got != 0 {
 		t.Fatalf("the lanes hold %d tokens after the drain", got)
 	}
+	// Uncontended, the next opening charges the count alone, exactly.
+	if res := decideOneFixed(t, s, now, l, true); res.Remaining != 97 || e.ctl.Load()&ctlLeased != 0 {
+		t.Fatalf("an uncontended charge after the drain: remaining %d, word %#x; want 97 and no lease", res.Remaining, e.ctl.Load())
+	}
 
-	admitted := 2
+	admitted := 3
 	for range 200 {
 		if decideOneFixed(t, s, now, l, true).Allowed {
 			admitted++

@@ -16,8 +16,11 @@ import (
 // with, its amount is over maxOpenCount, or it would refuse, or charges
 // nothing, while e's lanes may hold part of its count.
 //
-// A decision whose compare-and-swap fails twice gives e lanes (see lanes),
-// and from then on charges spend and lease the tokens of its P's lane.
+// A decision whose compare-and-swap fails twice gives e lanes (see lanes).
+// A charge uses e's lanes, spending and leasing the tokens of its P's
+// lane, while the opening has leased, or once its compare-and-swap fails;
+// otherwise it leaves e's side alone, so that a key never contended pays
+// nothing for lanes.
 //
 // A decision that charges nothing (refused, a test, a cost of 0) reads the
 // control word again after start and window and starts over if it
@@ -29,65 +32,106 @@ func (s *Store) hitOpen(e *entry, l *backends.Limit, r *backends.Result, now int
 	if l.Amount > maxOpenCount {
 		return false, false
 	}
-	charge = charge && l.Cost > 0
-	var ls *lanes
-	if charge {
-		if sd := e.side.Load(); sd != nil {
-			ls = sd.lanes
-		}
-	}
-	cost := uint64(l.Cost)
 	contended := false
-	var (
-		w   uint64
-		st  backends.FixedWindowState
-		win int64
-	)
 	for {
-		w = e.ctl.Load()
+		// openWindow, written out: the call, which the compiler does not
+		// inline, costs a serial decision 1.5 ns.
+		w := e.ctl.Load()
 		if w&ctlHeld != 0 {
 			return false, false
 		}
-		st = backends.FixedWindowState{Start: e.start.Load(), Count: int64(w & ctlCountMask)}
-		win = e.window.Load()
+		st := backends.FixedWindowState{Start: e.start.Load(), Count: int64(w & ctlCountMask)}
+		win := e.window.Load()
 		if win != int64(l.Window) || st.Current(now, win).Count == 0 {
 			return false, false
 		}
-		if ls != nil {
-			admitted, again := e.hitLane(ls.mine(), ls, w, l)
-			if again {
-				continue
-			}
-			if admitted >= 0 {
-				st.Count, ok = admitted, true
-				break
-			}
+		if w&ctlLeased != 0 && charge && l.Cost > 0 {
+			return s.hitLanes(e, e.lanes(), l, r, now) // this opening leased: e has lanes
 		}
 		ok = st.Allows(l.Amount, l.Cost)
-		if ok && charge {
+		if ok && charge && l.Cost > 0 {
 			// Count+Cost ≤ Amount ≤ maxOpenCount: the sum stays in the count's bits.
-			if !e.ctl.CompareAndSwap(w, w+cost) {
-				if contended && ls == nil && !s.laneless {
-					ls = e.attachLanes()
+			if !e.ctl.CompareAndSwap(w, w+uint64(l.Cost)) {
+				if !s.laneless {
+					// Lanes e was given earlier at once, new ones at the
+					// second failure.
+					ls := e.lanes()
+					if ls == nil && contended {
+						ls = e.attachLanes()
+					}
+					if ls != nil {
+						return s.hitLanes(e, ls, l, r, now)
+					}
 				}
 				contended = true
 				continue
 			}
 			st.Count += l.Cost
-		} else if (!ok || !charge) && w&ctlLeased != 0 {
-			// A refusal, or a test's Remaining, needs the admitted hits, which
-			// the count overstates by what the lanes hold: drain them under the
-			// lock.
+		} else if w&ctlLeased != 0 {
+			// A refusal, or a test's Remaining, needs the admitted hits,
+			// which the count overstates by what the lanes hold: drain them
+			// under the lock.
 			return false, false
 		} else if e.ctl.Load() != w {
 			continue
 		}
-		break
+		s.shards[w&ctlShardMask>>ctlShardShift].noteNowOpen(now)
+		rem, reset := st.Stats(now, win, l.Amount)
+		r.Allowed, r.Remaining, r.Reset = ok, rem, time.Unix(0, reset)
+		return ok, true
 	}
-	s.shards[w&ctlShardMask>>ctlShardShift].noteNowOpen(now)
-	rem, reset := st.Stats(now, win, l.Amount)
-	r.Allowed, r.Remaining, r.Reset = ok, rem, time.Unix(0, reset)
-	return ok, true
+}
+
+// hitLanes is hitOpen for a charge (a cost above 0) of e, which has lanes
+// ls: it spends or leases the tokens of its P's lane (see hitLane), else
+// charges the count alone, else, to refuse, leaves the decision to the
+// lock.
+func (s *Store) hitLanes(e *entry, ls *lanes, l *backends.Limit, r *backends.Result, now int64) (ok, done bool) {
+	for {
+		w, st, win, open := e.openWindow(l, now)
+		if !open {
+			return false, false
+		}
+		admitted, again := e.hitLane(ls.mine(), ls, w, l)
+		if again {
+			continue
+		}
+		ok = true
+		switch {
+		case admitted >= 0:
+			st.Count = admitted
+		case !st.Allows(l.Amount, l.Cost):
+			if w&ctlLeased != 0 {
+				return false, false // as in hitOpen
+			}
+			if e.ctl.Load() != w {
+				continue
+			}
+			ok = false
+		case !e.ctl.CompareAndSwap(w, w+uint64(l.Cost)):
+			continue
+		default:
+			st.Count += l.Cost
+		}
+		s.shards[w&ctlShardMask>>ctlShardShift].noteNowOpen(now)
+		rem, reset := st.Stats(now, win, l.Amount)
+		r.Allowed, r.Remaining, r.Reset = ok, rem, time.Unix(0, reset)
+		return ok, true
+	}
+}
+
+// openWindow reads e's control word w, and the window's state st and
+// length win, for a decision of l at now without the lock; open is false
+// when it needs the lock instead: e is held, l's window is not the one e
+// was charged with, or the window has ended.
+func (e *entry) openWindow(l *backends.Limit, now int64) (w uint64, st backends.FixedWindowState, win int64, open bool) {
+	w = e.ctl.Load()
+	if w&ctlHeld != 0 {
+		return w, st, 0, false
+	}
+	st = backends.FixedWindowState{Start: e.start.Load(), Count: int64(w & ctlCountMask)}
+	win = e.window.Load()
+	return w, st, win, win == int64(l.Window) && st.Current(now, win).Count != 0
 }
 
 // hitLane charges l to e, open with control word w, from ln, the caller's
