@@ -87,6 +87,9 @@ func (s *Store) hitOpen(e *entry, l *backends.Limit, r *backends.Result, now int
 // charges the count alone, else, to refuse, leaves the decision to the
 // lock.
 func (s *Store) hitLanes(e *entry, ls *lanes, l *backends.Limit, r *backends.Result, now int64) (ok, done bool) {
+	if ls == nil { // a leased opening has lanes; the lock copes either way
+		return false, false
+	}
 	for {
 		w, st, win, open := e.openWindow(l, now)
 		if !open {
