@@ -96,17 +96,16 @@ func (s *Store) decideOneHashed(strategy backends.Strategy, l *backends.Limit, r
 //
 //go:noinline
 func (sh *shard) decideFresh(strategy backends.Strategy, h uint64, l *backends.Limit, old *entry, r *backends.Result, now int64, charge bool) (bool, *entry) {
-	buf := scratchPool.Get().(*scratchBuf)
-	defer scratchPool.Put(buf)
+	buf := getScratch()
+	defer buf.put(1)
 	tmp := &buf[0]
 	tmp.scratch(strategy)
 	ok := tmp.check(strategy, now, l)
 	charge = charge && ok && l.Cost > 0
 	tmp.settle(strategy, now, l, charge, r)
 	if charge {
-		old = sh.store(h, l.Key, tmp, old, now, nil)
+		return ok, sh.store(h, l.Key, tmp, old, now, nil)
 	}
-	tmp.side.Store(nil) // the stored entry has the log now, or no one needs it
 	return ok, old
 }
 
@@ -117,6 +116,19 @@ func (sh *shard) decideFresh(strategy backends.Strategy, h uint64, l *backends.L
 type scratchBuf [maxBuf]entry
 
 var scratchPool = sync.Pool{New: func() any { return new(scratchBuf) }}
+
+// getScratch returns a scratchBuf from the pool; its entries are made
+// ready by scratch.
+func getScratch() *scratchBuf { return scratchPool.Get().(*scratchBuf) }
+
+// put returns b to the pool, its first n copies let go of their sides:
+// the entries stored from them own the logs now, or no one needs them.
+func (b *scratchBuf) put(n int) {
+	for i := range n {
+		b[i].side.Store(nil)
+	}
+	scratchPool.Put(b)
+}
 
 // store keeps the state of fresh for key and returns key's entry: old (an
 // entry of another strategy) takes fresh's state, or a new entry is
@@ -335,15 +347,10 @@ func (s *Store) decideManyFresh(req *backends.Request, res []backends.Result, no
 	if n > maxBuf {
 		tmp, of = make([]entry, n), make([]int, n)
 	} else {
-		buf := scratchPool.Get().(*scratchBuf)
-		defer scratchPool.Put(buf)
+		buf := getScratch()
+		defer buf.put(n)
 		tmp = buf[:n:n]
 	}
-	defer func() {
-		for i := range tmp {
-			tmp[i].side.Store(nil) // stored entries have their logs now
-		}
-	}()
 	// of[i] is the first limit with limit i's key, whose copy a fresh limit
 	// i decides on: cur returns old[i] or &tmp[of[i]].
 	isFresh := func(i int) bool { return old[i] == nil || old[i].kind() != req.Strategy }

@@ -155,8 +155,8 @@ func (e *entry) hold() {
 		}
 		if e.ctl.CompareAndSwap(w, ctlHeld|w&^(ctlCountMask|ctlLeased)|uint64(backends.FixedWindow)) {
 			n := int64(w & ctlCountMask)
-			if sd := e.side.Load(); sd != nil && w&ctlLeased != 0 {
-				n -= sd.lanes.drain(w & ctlGenMask)
+			if w&ctlLeased != 0 {
+				n -= e.lanes().drain(w & ctlGenMask) // nil-safe
 			}
 			e.cur = n
 			return
